@@ -1,0 +1,7 @@
+# Byte reader and writer, result codes, logging, configuration.
+libtnccommon_la_SOURCES += \
+	ts_error.c ts_error.h \
+	reader.c reader.h \
+	writer.c writer.h \
+	log.c log.h \
+	conf.c conf.h

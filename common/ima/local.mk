@@ -1,0 +1,1 @@
+# Sources of common/ima/ (none yet).

@@ -1,0 +1,1 @@
+# The IMC agent framework (none yet).

@@ -1,0 +1,1 @@
+# imc-attestation.so (not written yet).

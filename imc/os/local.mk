@@ -1,0 +1,1 @@
+# imc-os.so (not written yet).

@@ -1,0 +1,1 @@
+# imc-test.so (not written yet).

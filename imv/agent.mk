@@ -1,0 +1,1 @@
+# The IMV agent framework (none yet).

@@ -1,0 +1,1 @@
+# imv-attestation.so (not written yet).

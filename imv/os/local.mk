@@ -1,0 +1,1 @@
+# imv-os.so (not written yet).

@@ -1,0 +1,1 @@
+# The policy manager and tnc-db (none yet).

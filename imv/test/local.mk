@@ -1,0 +1,1 @@
+# imv-test.so (not written yet).

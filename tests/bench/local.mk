@@ -1,0 +1,1 @@
+# Benchmarks (none yet). Add each to EXTRA_PROGRAMS and bench_targets.

@@ -1,0 +1,1 @@
+# Fuzz harnesses (none yet). Add them inside 'if FUZZING'.

@@ -1,0 +1,10 @@
+check_PROGRAMS += test_reader test_writer test_log test_conf
+TESTS += test_reader test_writer test_log test_conf
+test_reader_SOURCES = test_reader.c
+test_reader_LDADD = $(COMMON_LIBS)
+test_writer_SOURCES = test_writer.c
+test_writer_LDADD = $(COMMON_LIBS)
+test_log_SOURCES = test_log.c
+test_log_LDADD = $(COMMON_LIBS)
+test_conf_SOURCES = test_conf.c
+test_conf_LDADD = $(COMMON_LIBS)

@@ -1,0 +1,1 @@
+# Sources of tnccs/ for this area (none yet).
