@@ -1,0 +1,1 @@
+# Documentation of this area (none yet).

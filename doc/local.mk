@@ -1,1 +1,0 @@
-# Man pages and guides (none yet).

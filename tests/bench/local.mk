@@ -1,1 +1,0 @@
-# Benchmarks (none yet). Add each to EXTRA_PROGRAMS and bench_targets.

@@ -1,1 +1,0 @@
-# Fuzz harnesses (none yet). Add them inside 'if FUZZING'.

@@ -1,0 +1,1 @@
+# Integration scripts of this area (none yet).
