@@ -4,4 +4,6 @@ libtnccommon_la_SOURCES += \
 	reader.c reader.h \
 	writer.c writer.h \
 	log.c log.h \
-	conf.c conf.h
+	conf.c conf.h \
+	conn_table.c conn_table.h \
+	tnc_agent.c tnc_agent.h
