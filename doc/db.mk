@@ -1,1 +1,1 @@
-# Documentation of this area (none yet).
+dist_man_MANS += tnc-db.8

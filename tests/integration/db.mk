@@ -1,1 +1,2 @@
-# Integration scripts of this area (none yet).
+TESTS += test_tnc_db.sh
+EXTRA_DIST += test_tnc_db.sh
