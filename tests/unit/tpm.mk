@@ -1,1 +1,6 @@
-# Unit tests of this area (none yet).
+check_PROGRAMS += test_tpm
+TESTS += test_tpm
+EXTRA_DIST += test_swtpm.h
+test_tpm_SOURCES = test_tpm.c
+test_tpm_CFLAGS = $(AM_CFLAGS) $(TSS2_ESYS_CFLAGS) $(TSS2_MU_CFLAGS)
+test_tpm_LDADD = $(COMMON_LIBS) $(TSS2_MU_LIBS) $(OPENSSL_LIBS)
