@@ -19,6 +19,11 @@
 
 #define IETF_FACTORY_DEFAULT_PWD_LEN 4
 
+enum {
+	IETF_FACTORY_DEFAULT_PWD_DISABLED = 0,
+	IETF_FACTORY_DEFAULT_PWD_ENABLED = 1,
+};
+
 TS_MUST_CHECK int ietf_factory_default_pwd_decode(const uint8_t *value, size_t len,
 						  uint32_t *out, size_t *bad_offset);
 int ietf_factory_default_pwd_validate(const uint8_t *value, size_t len, size_t *bad_offset);
