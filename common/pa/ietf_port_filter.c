@@ -16,8 +16,8 @@ static int compare_keys(const void *a, const void *b)
 
 /*
  * Checks the per-protocol B rule and duplicate (protocol, port) pairs.
- * Returns the index of the first offending entry, or count. keys holds
- * count scratch slots.
+ * Returns the index of the first offending entry, or count. keys has room
+ * for count scratch values.
  */
 static size_t find_conflict(const ietf_port_filter_entry *entries, size_t count, uint64_t *keys)
 {

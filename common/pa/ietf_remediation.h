@@ -52,9 +52,9 @@ TS_MUST_CHECK int ietf_remediation_decode(const uint8_t *value, size_t len,
 					  ietf_remediation *out, size_t *bad_offset);
 int ietf_remediation_validate(const uint8_t *value, size_t len, size_t *bad_offset);
 /*
- * Appends the value. For IETF types 1 and 2 the parameters are built from
- * uri, or from string and lang; for any other (vendor, type) params is
- * copied as it is.
+ * Appends the value. For IETF type 1 the parameters are built from uri,
+ * for IETF type 2 from string and lang. For any other (vendor, type),
+ * params is copied as it is.
  */
 TS_MUST_CHECK int ietf_remediation_encode(const ietf_remediation *in, writer_t *w);
 

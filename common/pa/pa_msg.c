@@ -332,6 +332,12 @@ int pa_msg_builder_attr_begin(pa_msg_builder *b, uint8_t flags, uint32_t vendor,
 	return TS_OK;
 }
 
+void pa_msg_builder_attr_cancel(pa_msg_builder *b)
+{
+	if (b->attr_start != SIZE_MAX)
+		builder_drop_attr(b);
+}
+
 int pa_msg_builder_attr_end(pa_msg_builder *b)
 {
 	size_t length;
@@ -411,7 +417,7 @@ int pa_msg_build_error_reply(const pa_msg_error *err, uint32_t msg_id, size_t ma
 		goto out;
 	rc = ietf_pa_tnc_error_encode(&err->error, w);
 	if (rc != TS_OK) {
-		builder_drop_attr(&b);
+		pa_msg_builder_attr_cancel(&b);
 		goto out;
 	}
 	rc = pa_msg_builder_attr_end(&b);

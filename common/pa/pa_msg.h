@@ -23,9 +23,9 @@
  *    |                  Attribute Value (Length - 12)                 |
  *
  * pa_msg_parse() first checks every attribute header, then looks each type
- * up in the registry (pa_registry.h). A message is either accepted as a
- * whole or rejected as a whole with the PA-TNC Error the receiver should send
- * back; no attribute is handed out from a rejected message.
+ * up in the registry (pa_registry.h). A message is accepted or rejected as
+ * a whole. A rejected message hands out no attribute, only the PA-TNC Error
+ * that the receiver should send back.
  */
 #ifndef PA_MSG_H
 #define PA_MSG_H
@@ -93,13 +93,14 @@ typedef struct pa_msg {
 	pa_attr *attrs;
 } pa_msg;
 
-/* Why a message was rejected, and the PA-TNC Error attribute to answer with. */
+/* Why a message was rejected, and the PA-TNC Error attribute to send back. */
 typedef struct pa_msg_error {
 	ietf_pa_tnc_error error;  /* error.info is NULL: codes 1-3 carry their fields */
 	const char *field;        /* static name of the offending field, for logs */
 	/*
 	 * false when the offending message itself carries a PA-TNC Error
-	 * attribute: an error is never answered with an error (RFC 5792 4.2.8).
+	 * attribute, because RFC 5792 section 4.2.8 forbids sending an error
+	 * in reply to an error.
 	 */
 	bool may_reply;
 } pa_msg_error;
@@ -146,12 +147,22 @@ TS_MUST_CHECK int pa_msg_builder_init(pa_msg_builder *b, uint32_t msg_id, size_t
 void pa_msg_builder_free(pa_msg_builder *b);
 
 /*
- * Opens an attribute and returns the writer to append its value to. Close
- * it with pa_msg_builder_attr_end(). TS_E_INVALID for a reserved vendor or
- * type, a vendor above 24 bits, or an attribute already open.
+ * Opens an attribute and returns the writer to append its value to:
+ *
+ *     rc = pa_msg_builder_attr_begin(b, 0, PA_VENDOR_IETF, type, &w);
+ *     if (rc == TS_OK && (rc = ietf_x_encode(&x, w)) != TS_OK)
+ *             pa_msg_builder_attr_cancel(b);
+ *     if (rc == TS_OK)
+ *             rc = pa_msg_builder_attr_end(b);
+ *
+ * TS_E_INVALID for a reserved vendor or type or a vendor above 24 bits,
+ * TS_E_STATE while another attribute is open.
  */
 TS_MUST_CHECK int pa_msg_builder_attr_begin(pa_msg_builder *b, uint8_t flags, uint32_t vendor,
 					    uint32_t type, writer_t **value);
+/* Drops the open attribute, e.g. after its encoder failed; no-op if none is open. */
+void pa_msg_builder_attr_cancel(pa_msg_builder *b);
+
 /*
  * Writes the Length of the open attribute. If appending its value failed
  * (TS_E_TOO_LARGE past max_len, TS_E_NOMEM, TS_E_INVALID from an encoder),

@@ -7,8 +7,8 @@
 
 /*
  * Tables added at run time. The built-in IETF table is searched without the
- * lock because it never changes; the others are few and short, so a linear
- * search under a read lock is cheap next to decoding the attribute.
+ * lock because it never changes. The others are few and short, so a linear
+ * search under a read lock costs little next to decoding the attribute.
  */
 static pthread_rwlock_t registry_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct {

@@ -23,7 +23,7 @@
 /* Tables that pa_registry_add() accepts besides the built-in IETF one. */
 #define PA_REGISTRY_MAX_TABLES 16
 
-/* Buffer size that always holds a pa_registry_name() result. */
+/* Buffer size that always fits a pa_registry_name() result. */
 #define PA_ATTR_NAME_MAX 96
 
 /*
