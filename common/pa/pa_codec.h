@@ -18,7 +18,11 @@ static inline int pa_codec_fail(size_t *bad_offset, size_t offset, int rc)
 	return rc;
 }
 
-/* Index of the first NUL octet in s, or len if there is none. */
+/*
+ * Index of the first NUL octet in s, or len if there is none.
+ * NOTE: the codecs check UTF-8 strings for NUL octets only, not for valid
+ * UTF-8 sequences.
+ */
 static inline size_t pa_codec_find_nul(const uint8_t *s, size_t len)
 {
 	const uint8_t *nul = len ? memchr(s, 0, len) : NULL;

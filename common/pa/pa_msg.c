@@ -159,6 +159,8 @@ static int validate_values(const pa_attr *attrs, size_t count, pa_msg_error *e)
 		if (!info->validate)
 			continue;
 		rc = info->validate(attr->value, attr->value_len, &bad);
+		if (rc == TS_E_NOMEM)
+			return rc;
 		if (rc != TS_OK) {
 			if (bad > attr->value_len)
 				bad = attr->value_len;

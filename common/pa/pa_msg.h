@@ -115,7 +115,8 @@ typedef struct pa_msg_error {
  *    below 12 or past the end, vendor 0xFFFFFF, type 0xFFFFFFFF, a known
  *    type whose length is out of its registered range, or a value whose
  *    layout is invalid: Invalid Parameter with the offset of the bad field
- *    from the start of the message, TS_E_INVALID or TS_E_TRUNCATED.
+ *    from the start of the message, and TS_E_INVALID, TS_E_TRUNCATED or
+ *    TS_E_TRAILING.
  *  - more than limits->max_attrs attributes: Invalid Parameter at the first
  *    attribute past the limit, TS_E_TOO_LARGE.
  * TS_E_NOMEM leaves err->error.code at 0 (nothing to send).

@@ -83,8 +83,12 @@ const pa_attr_info *pa_registry_lookup(uint32_t vendor, uint32_t type)
 {
 	const pa_attr_info *info;
 
-	if (vendor == PA_VENDOR_IETF)
-		return find_in_table(ietf_attr_infos, ietf_attr_info_count, vendor, type);
+	/* The common case needs no lock; an added table may still list IETF types. */
+	if (vendor == PA_VENDOR_IETF) {
+		info = find_in_table(ietf_attr_infos, ietf_attr_info_count, vendor, type);
+		if (info)
+			return info;
+	}
 
 	pthread_rwlock_rdlock(&registry_lock);
 	info = find_locked(vendor, type);

@@ -310,6 +310,35 @@ START_TEST(msg_wrong_fixed_length)
 }
 END_TEST
 
+/*
+ * A String Version value longer than 3 + 3 * 255 octets cannot be valid, so
+ * its Length is rejected before the strings are read.
+ */
+START_TEST(msg_oversized_value)
+{
+	size_t value_len = 3 + 3 * 255 + 1;
+	size_t len = 8 + 12 + value_len;
+	uint8_t *data = calloc(1, len);
+	pa_msg *msg = NULL;
+	pa_msg_error err;
+
+	ck_assert_ptr_nonnull(data);
+	data[0] = 1;
+	data[8 + 7] = IETF_ATTR_STRING_VERSION;
+	data[8 + 10] = (uint8_t)((12 + value_len) >> 8);
+	data[8 + 11] = (uint8_t)(12 + value_len);
+	ck_assert_int_eq(pa_msg_parse(data, len, NULL, &msg, &err), TS_E_INVALID);
+	ck_assert_uint_eq(err.error.code, IETF_PA_ERROR_INVALID_PARAMETER);
+	ck_assert_uint_eq(err.error.offset, 16);
+
+	/* One octet less is a valid length, whose contents are then checked. */
+	data[8 + 11]--;
+	ck_assert_int_eq(pa_msg_parse(data, len - 1, NULL, &msg, &err), TS_E_TRAILING);
+	ck_assert_uint_eq(err.error.offset, 8 + 12 + 3);
+	free(data);
+}
+END_TEST
+
 /* A malformed PA-TNC Error is rejected, but no error is sent in reply. */
 START_TEST(msg_bad_error_attr_not_answered)
 {
@@ -561,6 +590,7 @@ static Suite *make_suite(void)
 	tcase_add_test(parse, msg_bad_headers);
 	tcase_add_test(parse, msg_wrong_fixed_length);
 	tcase_add_test(parse, msg_bad_layout_offset);
+	tcase_add_test(parse, msg_oversized_value);
 	tcase_add_test(parse, msg_unknown_noskip);
 	tcase_add_test(parse, msg_noskip_before_values);
 	tcase_add_test(parse, msg_unknown_without_noskip_skipped);

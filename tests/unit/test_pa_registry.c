@@ -79,6 +79,21 @@ START_TEST(registry_add_and_lookup)
 }
 END_TEST
 
+/* An added table may define IETF types that the built-in table lacks. */
+START_TEST(registry_add_ietf_type)
+{
+	static const pa_attr_info swima[] = {
+		{ PA_VENDOR_IETF, IETF_ATTR_SWIMA_REQUEST, "SWIMA Request", 12, UINT32_MAX, NULL },
+	};
+	char buf[PA_ATTR_NAME_MAX];
+
+	ck_assert_int_eq(pa_registry_add(swima, 1), TS_OK);
+	ck_assert_ptr_eq(pa_registry_lookup(PA_VENDOR_IETF, IETF_ATTR_SWIMA_REQUEST), &swima[0]);
+	ck_assert_ptr_nonnull(pa_registry_lookup(PA_VENDOR_IETF, IETF_ATTR_PRODUCT_INFORMATION));
+	ck_assert_str_eq(pa_registry_name(0, 13, buf, sizeof(buf)), "IETF/SWIMA Request");
+}
+END_TEST
+
 START_TEST(registry_rejects_bad_tables)
 {
 	static const pa_attr_info duplicate[] = {
@@ -213,6 +228,7 @@ static Suite *make_suite(void)
 
 	tcase_add_test(tc, registry_ietf_builtin);
 	tcase_add_test(tc, registry_add_and_lookup);
+	tcase_add_test(tc, registry_add_ietf_type);
 	tcase_add_test(tc, registry_rejects_bad_tables);
 	tcase_add_test(tc, registry_table_limit);
 	tcase_add_test(tc, registry_names);
