@@ -1,3 +1,7 @@
+/*
+ * IETF Assessment Result (RFC 5792 section 4.2.9).
+ * The byte diagram is in ietf_assessment_result.h.
+ */
 #include "ietf_assessment_result.h"
 #include "pa_codec.h"
 #include "reader.h"

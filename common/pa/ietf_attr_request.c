@@ -1,3 +1,7 @@
+/*
+ * IETF Attribute Request (RFC 5792 section 4.2.1).
+ * The byte diagram is in ietf_attr_request.h.
+ */
 #include <stdlib.h>
 
 #include "ietf_attr.h"

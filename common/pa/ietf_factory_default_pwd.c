@@ -1,3 +1,7 @@
+/*
+ * IETF Factory Default Password Enabled (RFC 5792 section 4.2.12).
+ * The byte diagram is in ietf_factory_default_pwd.h.
+ */
 #include "ietf_factory_default_pwd.h"
 #include "pa_codec.h"
 #include "reader.h"

@@ -1,3 +1,7 @@
+/*
+ * IETF Forwarding Enabled (RFC 5792 section 4.2.11).
+ * The byte diagram is in ietf_forwarding_enabled.h.
+ */
 #include "ietf_forwarding_enabled.h"
 #include "pa_codec.h"
 #include "reader.h"

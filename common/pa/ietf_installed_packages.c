@@ -1,3 +1,7 @@
+/*
+ * IETF Installed Packages (RFC 5792 section 4.2.7).
+ * The byte diagram is in ietf_installed_packages.h.
+ */
 #include <stdlib.h>
 
 #include "ietf_installed_packages.h"

@@ -1,3 +1,7 @@
+/*
+ * IETF Numeric Version (RFC 5792 section 4.2.3).
+ * The byte diagram is in ietf_numeric_version.h.
+ */
 #include "ietf_numeric_version.h"
 #include "pa_codec.h"
 #include "reader.h"

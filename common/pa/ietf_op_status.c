@@ -1,3 +1,7 @@
+/*
+ * IETF Operational Status (RFC 5792 section 4.2.5).
+ * The byte diagram is in ietf_op_status.h.
+ */
 #include <string.h>
 
 #include "ietf_op_status.h"

@@ -1,3 +1,7 @@
+/*
+ * IETF PA-TNC Error (RFC 5792 section 4.2.8).
+ * The byte diagram is in ietf_pa_tnc_error.h.
+ */
 #include <string.h>
 
 #include "ietf_pa_tnc_error.h"

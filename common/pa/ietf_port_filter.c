@@ -1,3 +1,7 @@
+/*
+ * IETF Port Filter (RFC 5792 section 4.2.6).
+ * The byte diagram is in ietf_port_filter.h.
+ */
 #include <stdlib.h>
 
 #include "ietf_port_filter.h"

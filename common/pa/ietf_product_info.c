@@ -1,3 +1,7 @@
+/*
+ * IETF Product Information (RFC 5792 section 4.2.2).
+ * The byte diagram is in ietf_product_info.h.
+ */
 #include "ietf_product_info.h"
 #include "pa_codec.h"
 #include "reader.h"

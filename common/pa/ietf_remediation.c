@@ -1,3 +1,7 @@
+/*
+ * IETF Remediation Instructions (RFC 5792 section 4.2.10).
+ * The byte diagram is in ietf_remediation.h.
+ */
 #include <string.h>
 
 #include "ietf_remediation.h"

@@ -1,3 +1,7 @@
+/*
+ * IETF String Version (RFC 5792 section 4.2.4).
+ * The byte diagram is in ietf_string_version.h.
+ */
 #include "ietf_string_version.h"
 #include "pa_codec.h"
 #include "reader.h"

@@ -66,6 +66,7 @@ START_TEST(msg_strongswan_imc_os)
 	size_t len, bad;
 	unsigned char *data = test_read_file(test_data_path(IMC_OS_MSG), &len);
 	pa_msg *msg = NULL;
+	const pa_attr *a;
 	ietf_product_info pi;
 	ietf_string_version sv;
 	ietf_numeric_version nv;
@@ -89,33 +90,34 @@ START_TEST(msg_strongswan_imc_os)
 		ck_assert_ptr_nonnull(msg->attrs[i].info);
 	ck_assert_ptr_null(msg->attrs[6].info);
 
-	ck_assert_int_eq(ietf_product_info_decode(msg->attrs[0].value, msg->attrs[0].value_len, &pi, &bad), TS_OK);
+	a = msg->attrs;
+	ck_assert_int_eq(ietf_product_info_decode(a[0].value, a[0].value_len, &pi, &bad), TS_OK);
 	ck_assert_uint_eq(pi.vendor, 9586);
 	ck_assert_uint_eq(pi.product_id, 0);
 	ck_assert_uint_eq(pi.name_len, 6);
 	ck_assert_mem_eq(pi.name, "Debian", 6);
 
-	ck_assert_int_eq(ietf_string_version_decode(msg->attrs[1].value, msg->attrs[1].value_len, &sv, &bad), TS_OK);
+	ck_assert_int_eq(ietf_string_version_decode(a[1].value, a[1].value_len, &sv, &bad), TS_OK);
 	ck_assert_uint_eq(sv.version_len, 9);
 	ck_assert_mem_eq(sv.version, "12 x86_64", 9);
 	ck_assert_uint_eq(sv.build_len, 0);
 	ck_assert_uint_eq(sv.config_len, 0);
 
-	ck_assert_int_eq(ietf_numeric_version_decode(msg->attrs[2].value, msg->attrs[2].value_len, &nv, &bad), TS_OK);
+	ck_assert_int_eq(ietf_numeric_version_decode(a[2].value, a[2].value_len, &nv, &bad), TS_OK);
 	ck_assert_uint_eq(nv.major, 12);
 	ck_assert_uint_eq(nv.minor, 0);
 	ck_assert_uint_eq(nv.build, 0);
 	ck_assert_uint_eq(nv.sp_major, 0);
 	ck_assert_uint_eq(nv.sp_minor, 0);
 
-	ck_assert_int_eq(ietf_op_status_decode(msg->attrs[3].value, msg->attrs[3].value_len, &os, &bad), TS_OK);
+	ck_assert_int_eq(ietf_op_status_decode(a[3].value, a[3].value_len, &os, &bad), TS_OK);
 	ck_assert_uint_eq(os.status, IETF_OP_STATUS_OPERATIONAL);
 	ck_assert_uint_eq(os.result, IETF_OP_RESULT_SUCCESS);
 	ck_assert_str_eq(os.last_use, "2026-12-04T19:15:00Z");
 
-	ck_assert_int_eq(ietf_forwarding_enabled_decode(msg->attrs[4].value, msg->attrs[4].value_len, &u32, &bad), TS_OK);
+	ck_assert_int_eq(ietf_forwarding_enabled_decode(a[4].value, a[4].value_len, &u32, &bad), TS_OK);
 	ck_assert_uint_eq(u32, IETF_FORWARDING_DISABLED);
-	ck_assert_int_eq(ietf_factory_default_pwd_decode(msg->attrs[5].value, msg->attrs[5].value_len, &u32, &bad), TS_OK);
+	ck_assert_int_eq(ietf_factory_default_pwd_decode(a[5].value, a[5].value_len, &u32, &bad), TS_OK);
 	ck_assert_uint_eq(u32, 0);
 
 	ck_assert_uint_eq(msg->attrs[6].value_len, 40);
@@ -155,10 +157,12 @@ START_TEST(msg_builder_reproduces_strongswan)
 	ck_assert_int_eq(pa_msg_builder_attr_begin(&b, 0, 0, IETF_ATTR_FORWARDING_ENABLED, &w), TS_OK);
 	ck_assert_int_eq(ietf_forwarding_enabled_encode(IETF_FORWARDING_DISABLED, w), TS_OK);
 	ck_assert_int_eq(pa_msg_builder_attr_end(&b), TS_OK);
-	ck_assert_int_eq(pa_msg_builder_attr_begin(&b, 0, 0, IETF_ATTR_FACTORY_DEFAULT_PWD_ENABLED, &w), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_attr_begin(&b, 0, 0, IETF_ATTR_FACTORY_DEFAULT_PWD_ENABLED, &w),
+			 TS_OK);
 	ck_assert_int_eq(ietf_factory_default_pwd_encode(0, w), TS_OK);
 	ck_assert_int_eq(pa_msg_builder_attr_end(&b), TS_OK);
-	ck_assert_int_eq(pa_msg_builder_add(&b, 0, PA_VENDOR_ITA, 8, (const uint8_t *)DEVICE_ID, 40), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_add(&b, 0, PA_VENDOR_ITA, 8, (const uint8_t *)DEVICE_ID, 40),
+			 TS_OK);
 	ck_assert_uint_eq(pa_msg_builder_count(&b), 7);
 
 	ck_assert_int_eq(pa_msg_builder_finish(&b, &out, &out_len), TS_OK);
