@@ -255,6 +255,32 @@ out:
 	return rc;
 }
 
+/* Starts an error about an accepted message. */
+static void init_error_for(const pa_msg *msg, pa_msg_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	memcpy(err->error.msg_info, msg->header, PA_MSG_HEADER_LEN);
+	err->may_reply = pa_msg_find(msg, PA_VENDOR_IETF, IETF_ATTR_PA_TNC_ERROR, NULL) == NULL;
+}
+
+void pa_msg_error_invalid_parameter(const pa_msg *msg, size_t offset, const char *field,
+				    pa_msg_error *err)
+{
+	init_error_for(msg, err);
+	set_invalid_parameter(err, offset, field);
+}
+
+void pa_msg_error_attr_not_supported(const pa_msg *msg, const pa_attr *attr, pa_msg_error *err)
+{
+	init_error_for(msg, err);
+	err->error.vendor = PA_VENDOR_IETF;
+	err->error.code = IETF_PA_ERROR_ATTR_TYPE_NOT_SUPPORTED;
+	err->error.attr_flags = attr->flags;
+	err->error.attr_vendor = attr->vendor;
+	err->error.attr_type = attr->type;
+	err->field = "PA-TNC Attribute Type";
+}
+
 void pa_msg_free(pa_msg *msg)
 {
 	if (!msg)

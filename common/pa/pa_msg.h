@@ -128,6 +128,16 @@ TS_MUST_CHECK int pa_msg_parse(const uint8_t *data, size_t len, const pa_msg_lim
 /* Frees a parsed message; NULL is allowed. */
 void pa_msg_free(pa_msg *msg);
 
+/*
+ * Fills *err for a problem that a handler finds in an accepted message, so
+ * the same reply path applies: Invalid Parameter at a message offset (use
+ * pa_attr_value_offset() plus the offset within the value), or Attribute
+ * Type Not Supported for an attribute the handler does not process.
+ */
+void pa_msg_error_invalid_parameter(const pa_msg *msg, size_t offset, const char *field,
+				    pa_msg_error *err);
+void pa_msg_error_attr_not_supported(const pa_msg *msg, const pa_attr *attr, pa_msg_error *err);
+
 /* Returns the first attribute of (vendor, type) at or after index *pos, or NULL. */
 const pa_attr *pa_msg_find(const pa_msg *msg, uint32_t vendor, uint32_t type, size_t *pos);
 

@@ -504,6 +504,52 @@ START_TEST(msg_invalid_parameter_reply)
 }
 END_TEST
 
+/* Errors that a handler finds after the message was accepted. */
+START_TEST(msg_handler_errors)
+{
+	size_t len;
+	unsigned char *data = test_read_file(test_data_path(IMC_OS_MSG), &len);
+	pa_msg *msg = NULL;
+	pa_msg_error err;
+	uint8_t *reply;
+	size_t reply_len, expected_len;
+	unsigned char *expected;
+
+	ck_assert_int_eq(pa_msg_parse(data, len, NULL, &msg, NULL), TS_OK);
+
+	/* The Product Name of attribute 0 starts at 8 + 12 + 5 = 25. */
+	pa_msg_error_invalid_parameter(msg, pa_attr_value_offset(&msg->attrs[0]) + 5, "Product Name",
+				       &err);
+	ck_assert_int_eq(pa_msg_build_error_reply(&err, 3, 4096, &reply, &reply_len), TS_OK);
+	expected = test_hex("01 000000 00000003"
+			    "00 000000 00000008 00000020"
+			    "00 000000 00000001 01000000 1cec195c 00000019", &expected_len);
+	ck_assert_uint_eq(reply_len, expected_len);
+	ck_assert_mem_eq(reply, expected, reply_len);
+	free(reply);
+	free(expected);
+
+	pa_msg_error_attr_not_supported(msg, &msg->attrs[6], &err);
+	ck_assert_uint_eq(err.error.code, IETF_PA_ERROR_ATTR_TYPE_NOT_SUPPORTED);
+	ck_assert_uint_eq(err.error.attr_flags, 0);
+	ck_assert_uint_eq(err.error.attr_vendor, PA_VENDOR_ITA);
+	ck_assert_uint_eq(err.error.attr_type, 8);
+	ck_assert_mem_eq(err.error.msg_info, data, 8);
+	ck_assert(err.may_reply);
+	pa_msg_free(msg);
+	free(data);
+
+	/* A message that carries a PA-TNC Error gets no error in reply. */
+	data = test_hex("01 000000 00000001"
+			"00 000000 00000008 00000020 00000000 00000001 01000000 00000002 00000010", &len);
+	ck_assert_int_eq(pa_msg_parse(data, len, NULL, &msg, NULL), TS_OK);
+	pa_msg_error_invalid_parameter(msg, 8, "test", &err);
+	ck_assert(!err.may_reply);
+	pa_msg_free(msg);
+	free(data);
+}
+END_TEST
+
 START_TEST(builder_size_limit)
 {
 	static const uint8_t zero[4] = { 0 };
@@ -602,6 +648,7 @@ static Suite *make_suite(void)
 	tcase_add_test(parse, msg_error_not_answered);
 	tcase_add_test(parse, msg_bad_error_attr_not_answered);
 	tcase_add_test(parse, msg_invalid_parameter_reply);
+	tcase_add_test(parse, msg_handler_errors);
 	suite_add_tcase(s, parse);
 
 	tcase_add_test(build, msg_builder_reproduces_strongswan);
