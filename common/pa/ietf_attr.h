@@ -1,0 +1,61 @@
+/*
+ * IETF (vendor 0) PA-TNC attribute types (RFC 5792 section 4.2, RFC 8412
+ * section 10.3) and the registry table of those this project implements.
+ */
+#ifndef IETF_ATTR_H
+#define IETF_ATTR_H
+
+#include <stddef.h>
+
+#include "pa_attr_info.h"
+
+enum {
+	IETF_ATTR_TESTING = 0,
+	IETF_ATTR_ATTRIBUTE_REQUEST = 1,
+	IETF_ATTR_PRODUCT_INFORMATION = 2,
+	IETF_ATTR_NUMERIC_VERSION = 3,
+	IETF_ATTR_STRING_VERSION = 4,
+	IETF_ATTR_OPERATIONAL_STATUS = 5,
+	IETF_ATTR_PORT_FILTER = 6,
+	IETF_ATTR_INSTALLED_PACKAGES = 7,
+	IETF_ATTR_PA_TNC_ERROR = 8,
+	IETF_ATTR_ASSESSMENT_RESULT = 9,
+	IETF_ATTR_REMEDIATION_INSTRUCTIONS = 10,
+	IETF_ATTR_FORWARDING_ENABLED = 11,
+	IETF_ATTR_FACTORY_DEFAULT_PWD_ENABLED = 12,
+	IETF_ATTR_SWIMA_REQUEST = 13,
+	IETF_ATTR_SW_IDENTIFIER_INVENTORY = 14,
+	IETF_ATTR_SW_IDENTIFIER_EVENTS = 15,
+	IETF_ATTR_SW_INVENTORY = 16,
+	IETF_ATTR_SW_EVENTS = 17,
+	IETF_ATTR_SUBSCRIPTION_STATUS_REQUEST = 18,
+	IETF_ATTR_SUBSCRIPTION_STATUS_RESPONSE = 19,
+	IETF_ATTR_SOURCE_METADATA_REQUEST = 20,
+	IETF_ATTR_SOURCE_METADATA_RESPONSE = 21,
+};
+
+/* PA subtypes of PA vendor 0 (RFC 5792 section 3.5, RFC 8412). */
+enum {
+	IETF_PA_SUBTYPE_TESTING = 0,
+	IETF_PA_SUBTYPE_OPERATING_SYSTEM = 1,
+	IETF_PA_SUBTYPE_ANTI_VIRUS = 2,
+	IETF_PA_SUBTYPE_ANTI_SPYWARE = 3,
+	IETF_PA_SUBTYPE_ANTI_MALWARE = 4,
+	IETF_PA_SUBTYPE_FIREWALL = 5,
+	IETF_PA_SUBTYPE_IDPS = 6,
+	IETF_PA_SUBTYPE_VPN = 7,
+	IETF_PA_SUBTYPE_NEA_CLIENT = 8,
+	IETF_PA_SUBTYPE_SWIMA = 9,
+};
+
+/*
+ * Types 1-12, the ones the OS IMC and IMV exchange. SWIMA (13-21) and
+ * Testing are not listed, so they are skipped, or rejected with NOSKIP.
+ */
+extern const pa_attr_info ietf_attr_infos[];
+extern const size_t ietf_attr_info_count;
+
+/* Name of an IETF type 0-21 ("Product Information"), or NULL. */
+const char *ietf_attr_name(uint32_t type);
+
+#endif
