@@ -224,7 +224,7 @@ int pb_lang_build(const pb_lang_pref *pref, writer_t *w)
 			writer_bytes(w, ", ", 2);
 		writer_bytes(w, range->tag, strlen(range->tag));
 		if (range->q < 1000) {
-			char q[8];
+			char q[16];
 			int n;
 
 			/* Thousandths without trailing zeros: 500 -> "0.5", 0 -> "0". */
