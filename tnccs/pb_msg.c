@@ -487,7 +487,7 @@ static int value_len(const pb_msg *m, uint64_t *out)
 		const pb_pdp_referral_msg *pdp = &m->pdp_referral;
 
 		if (pdp->id_vendor != PB_VENDOR_TCG || pdp->id_type > PB_PDP_ID_IPV6) {
-			if (pdp->id_vendor >= PB_VENDOR_RESERVED)
+			if (pdp->id_vendor > 0xFFFFFF)
 				return TS_E_INVALID;
 			*out = 8 + (uint64_t)pdp->id_len;
 			return TS_OK;
@@ -525,7 +525,7 @@ static int value_len(const pb_msg *m, uint64_t *out)
 	case PB_MSG_REMEDIATION_PARAMETERS: {
 		const pb_remediation_msg *rem = &m->remediation;
 
-		if (rem->vendor_id >= PB_VENDOR_RESERVED)
+		if (rem->vendor_id > 0xFFFFFF)
 			return TS_E_INVALID;
 		if (rem->vendor_id == PB_VENDOR_IETF && rem->type == PB_REMEDIATION_STRING) {
 			if (has_nul(rem->text, rem->text_len) || rem->text_len > UINT32_MAX ||
@@ -542,7 +542,7 @@ static int value_len(const pb_msg *m, uint64_t *out)
 	case PB_MSG_ERROR: {
 		const pb_error_msg *e = &m->error;
 
-		if (e->vendor_id >= PB_VENDOR_RESERVED)
+		if (e->vendor_id > 0xFFFFFF)
 			return TS_E_INVALID;
 		if (e->vendor_id != PB_VENDOR_IETF) {
 			*out = 8 + (uint64_t)e->params_len;

@@ -162,7 +162,8 @@ static void check_build(const pb_lang_pref *pref, const char *expected)
 	writer_init(&w, SIZE_MAX);
 	ck_assert_int_eq(pb_lang_build(pref, &w), TS_OK);
 	ck_assert_uint_eq(writer_len(&w), strlen(expected));
-	ck_assert_mem_eq(writer_data(&w), expected, strlen(expected));
+	if (strlen(expected) > 0)
+		ck_assert_mem_eq(writer_data(&w), expected, strlen(expected));
 	writer_free(&w);
 }
 

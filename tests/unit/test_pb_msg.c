@@ -344,7 +344,7 @@ START_TEST(msg_write_rejects_invalid)
 	pb_msg_init_remediation_uri(&msgs[n++], "", 0);
 	pb_msg_init_pdp_referral_fqdn(&msgs[n++], 0, 271, "", 0);
 	pb_msg_error_local(&e, "test");
-	e.vendor_id = PB_VENDOR_RESERVED;
+	e.vendor_id = 0x1000000;  /* does not fit 24 bits */
 	pb_msg_init_error(&msgs[n++], &e);
 	pb_msg_init_experimental(&msgs[n], false, NULL, 0);
 	msgs[n++].type = PB_MSG_TYPE_RESERVED;
