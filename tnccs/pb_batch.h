@@ -27,7 +27,7 @@
  *     send nothing.
  *   - TS_OK and *out == NULL: the batch was a crossed retry, or a CLOSE in
  *     End, to be ignored.
- *   - TS_E_PROTOCOL: *err holds the fatal PB-Error. Log err->detail, write
+ *   - TS_E_PROTOCOL: *err contains the fatal PB-Error. Log err->detail, write
  *     the reply with pb_batch_build_error(), which also moves the state to
  *     End, send it and close the transport.
  *   - any other negative code (TS_E_NOMEM): a local failure; send a Local
@@ -92,17 +92,17 @@ void pb_limits_default(pb_limits *limits);
  * `receiver`: Version (Version Not Supported otherwise), Batch Length
  * against len and the limit, B-Type in 1..6, and the D bit. On TS_OK writes
  * the header fields into *out (msgs NULL, count 0). On TS_E_PROTOCOL *err
- * holds the fatal PB-Error to send.
+ * contains the fatal PB-Error to send.
  */
 TS_MUST_CHECK int pb_batch_parse_header(const uint8_t *data, size_t len, pb_role receiver,
 					const pb_limits *limits, pb_batch *out, pb_error_msg *err);
 
 /*
  * Parses a whole received batch: the header as above, then every message
- * through pb_msg_parse(), then the batch rules (a RESULT batch holds exactly
+ * through pb_msg_parse(), then the batch rules (a RESULT batch contains exactly
  * one PB-Assessment-Result and at most one PB-Access-Recommendation).
  * Does not look at the state. On TS_OK *out is a new batch for
- * pb_batch_destroy(); on TS_E_PROTOCOL *err holds the fatal PB-Error;
+ * pb_batch_destroy(); on TS_E_PROTOCOL *err contains the fatal PB-Error;
  * TS_E_NOMEM otherwise.
  */
 TS_MUST_CHECK int pb_batch_parse(const uint8_t *data, size_t len, pb_role receiver,

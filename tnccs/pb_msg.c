@@ -1,14 +1,14 @@
 /*
  * PB-TNC message codecs: RFC 5793 sections 4.2 to 4.11 and the TCG
  * PB-PDP-Referral (TCG TNC PDP Discovery and Validation 1.0, as strongSwan
- * 6.0.6 implements it). Layouts are drawn above each value codec; offsets in
- * the diagrams are relative to the start of the message header.
+ * 6.0.6 implements it). Layouts are drawn above each value codec, and offsets
+ * in the diagrams are relative to the start of the message header.
  *
- * Offsets reported in Invalid Parameter errors point at the invalid field:
- * the flags octet for a wrong NOSKIP flag, the Vendor ID or Message Type for
- * reserved values and for types the receiver's role may not receive, the
- * Message Length for a length that breaks the type's rule, and the field
- * itself for invalid values inside the Message Value.
+ * An Invalid Parameter offset points at the invalid field. That is the flags
+ * octet for a wrong NOSKIP flag, and the Vendor ID or Message Type for a
+ * reserved value or a type the receiver's role may not receive. A length that
+ * breaks the type's rule points at the Message Length, and an invalid value
+ * inside the Message Value at that value.
  */
 #include <string.h>
 
@@ -250,9 +250,9 @@ static int parse_remediation(reader_t *v, size_t msg_off, pb_msg *m, pb_error_ms
  *   12  Flags (bit 0 FATAL) | 13..15 Error Code Vendor ID
  *   16  Error Code (16) | 18 Reserved (16)
  *   20  Error Parameters ...
- * IETF parameters: codes 1 and 3 an Offset (32); code 4 Bad, Max and Min
- * Version and a reserved octet; codes 0 and 2 none, but strongSwan 6.0.6
- * appends an Offset to them too, which is accepted.
+ * IETF parameters: an Offset (32) for codes 1 and 3, and Bad, Max and Min
+ * Version and a reserved octet for code 4. Codes 0 and 2 have none, but
+ * strongSwan 6.0.6 appends an Offset to them too, which is accepted.
  */
 static int parse_error(reader_t *v, size_t msg_off, pb_msg *m, pb_error_msg *err)
 {

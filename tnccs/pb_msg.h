@@ -131,10 +131,10 @@ typedef struct pb_remediation_msg {
 
 /*
  * PB-Error (type 5), also used to report a violation found in a received
- * batch. `offset` is valid when has_offset is set (IETF codes 1 and 3, and the
- * extra offset strongSwan appends to codes 0 and 2); the version fields when
- * code is PB_ERROR_VERSION_NOT_SUPPORTED. `params` spans the raw Error
- * Parameters of a parsed message.
+ * batch. `offset` is valid when has_offset is set: for IETF codes 1 and 3, and
+ * for the extra offset strongSwan appends to codes 0 and 2. The version fields
+ * are valid when code is PB_ERROR_VERSION_NOT_SUPPORTED. `params` spans the
+ * raw Error Parameters of a parsed message.
  */
 typedef struct pb_error_msg {
 	bool fatal;
@@ -206,7 +206,7 @@ typedef enum pb_msg_verdict {
  * offsets are batch offsets), as received by `receiver` in a batch of
  * `batch_type`. Checks the header, the NOSKIP rule, the length and value rules
  * of the type and who may send it. On TS_OK the cursor is past the message and
- * *verdict says whether to act on it. On TS_E_PROTOCOL *err holds the fatal
+ * *verdict is whether to act on it. On TS_E_PROTOCOL *err contains the fatal
  * PB-Error to send, and the cursor and *out are unchanged.
  */
 TS_MUST_CHECK int pb_msg_parse(reader_t *r, pb_role receiver, pb_batch_type batch_type,
@@ -216,10 +216,11 @@ TS_MUST_CHECK int pb_msg_parse(reader_t *r, pb_role receiver, pb_batch_type batc
  * Appends msg to w: header, then the value encoded from the union member of
  * its type (or msg->value for experimental and unknown types). NOSKIP is set
  * as RFC 5793 requires for IETF and TCG types and taken from msg->flags for
- * others. Returns TS_E_INVALID, with w unchanged, when a field holds a value
- * the RFC forbids to send (reserved vendor or type, unknown assessment result
- * or access recommendation, empty or NUL-containing reason string, language
- * tag over 255 octets); otherwise the writer's status.
+ * others. Returns TS_E_INVALID, with w unchanged, for a value the RFC forbids
+ * to send: the reserved message vendor or type, a reserved PA vendor or
+ * subtype, an unknown assessment result or access recommendation, an empty
+ * or NUL-containing reason string, a language tag over 255 octets, or a vendor
+ * id over 24 bits. Otherwise returns the writer's status.
  */
 TS_MUST_CHECK int pb_msg_write(writer_t *w, const pb_msg *msg);
 

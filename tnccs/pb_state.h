@@ -20,6 +20,10 @@
  * accepted, and ignored. Every other received batch type is a fatal
  * "Unexpected Batch Type" error.
  *
+ * SRETRY in Decided is for full-duplex transports such as PT-TLS. Over a
+ * half-duplex one (EAP) the server cannot send it and should drop the
+ * connection instead; this machine does not know the transport and allows it.
+ *
  * NOTE: strongSwan 6.0.6 moves a client that receives SRETRY in Server
  * Working to Client Working, and a server that receives CRETRY in Client
  * Working to Server Working. Both cases are accepted here without an error,
@@ -82,9 +86,9 @@ TS_MUST_CHECK int pb_state_send(pb_state *state, pb_batch_type type);
 
 /*
  * Checks a received batch type against the current state and moves to the
- * next state. On TS_OK, *ignore tells whether the batch is a crossed retry
- * or a CLOSE in End whose contents must not be processed.
- * On TS_E_PROTOCOL the state is unchanged and *err holds the fatal
+ * next state. On TS_OK, *ignore is true for a crossed retry or a CLOSE in
+ * End, whose contents must not be processed.
+ * On TS_E_PROTOCOL the state is unchanged and *err contains the fatal
  * Unexpected Batch Type error to send in a CLOSE batch.
  */
 TS_MUST_CHECK int pb_state_receive(pb_state *state, pb_batch_type type, bool *ignore,

@@ -1,9 +1,9 @@
 /*
  * libFuzzer harness for PB-TNC batches. The input is parsed as received by
  * the client and by the server, and through pb_batch_receive() in every
- * state. For an accepted batch, the messages are written again and the result
- * must parse to the same messages and rebuild to the same bytes; for a
- * rejected one, the PB-Error reply must parse at the peer. Every accepted
+ * state. The messages of an accepted batch are written again, and the result
+ * must parse to the same messages and rebuild to the same bytes. For a
+ * rejected batch, the PB-Error reply must parse at the peer. Every accepted
  * PB-Language-Preference value goes through pb_lang_parse and pb_lang_build.
  */
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * PB-TNC batches: the 22 batches of two real strongSwan 6.0.6 sessions
  * (parsed, checked against their outline, rebuilt byte for byte and driven
  * through both state machines), batch header violations with the PB-Error
- * code and offset RFC 5793 section 4.1 asks for, and batch building.
+ * code and offset that RFC 5793 section 4.1 requires, and batch building.
  */
 #include "test_util.h"
 #include "pb_batch.h"
