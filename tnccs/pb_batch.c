@@ -6,6 +6,8 @@
  * octet holding the invalid field: 0 for a batch shorter than its header,
  * 1 for the D bit, 3 for the B-Type and 4 for the Batch Length.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +18,32 @@ void pb_limits_default(pb_limits *limits)
 {
 	limits->max_batch_size = PB_DEFAULT_MAX_BATCH_SIZE;
 	limits->max_msg_count = PB_DEFAULT_MAX_MSG_COUNT;
+}
+
+int pb_limits_load(const conf_t *conf, const char *section, pb_limits *out)
+{
+	uint64_t size;
+	long long count;
+	int rc;
+
+	rc = conf_get_size(conf, section, PB_CONF_MAX_BATCH_SIZE, PB_DEFAULT_MAX_BATCH_SIZE,
+			   PB_MAX_BATCH_SIZE_LIMIT, &size);
+	if (rc != TS_OK)
+		return rc;
+	if (size < PB_BATCH_HEADER_LEN) {
+		log_error(LOG_SUBSYS_CFG, "%s: [%s] %s = %llu is invalid: a batch has at least %d octets",
+			  conf_name(conf), section, PB_CONF_MAX_BATCH_SIZE, (unsigned long long)size,
+			  PB_BATCH_HEADER_LEN);
+		return TS_E_CONFIG;
+	}
+	rc = conf_get_int(conf, section, PB_CONF_MAX_BATCH_MESSAGES, PB_DEFAULT_MAX_MSG_COUNT, 1,
+			  PB_MAX_MSG_COUNT_LIMIT, &count);
+	if (rc != TS_OK)
+		return rc;
+
+	out->max_batch_size = (size_t)size;
+	out->max_msg_count = (size_t)count;
+	return TS_OK;
 }
 
 int pb_batch_parse_header(const uint8_t *data, size_t len, pb_role receiver,
@@ -230,6 +258,65 @@ void pb_batch_destroy(pb_batch *batch)
 		return;
 	free(batch->msgs);
 	free(batch);
+}
+
+/* Appends formatted text to buf at *pos, cutting it at size. */
+__attribute__((format(printf, 4, 5)))
+static void append(char *buf, size_t size, size_t *pos, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*pos >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *pos, size - *pos, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*pos = (size_t)n >= size - *pos ? size : *pos + (size_t)n;
+}
+
+static void describe_msg(const pb_msg *m, char *buf, size_t size, size_t *pos)
+{
+	append(buf, size, pos, "%s", pb_msg_type_name(m->vendor_id, m->type));
+	if (m->vendor_id != PB_VENDOR_IETF)
+		return;
+
+	switch (m->type) {
+	case PB_MSG_PA:
+		append(buf, size, pos, " 0x%06x/%u%s imc %u imv %u", m->pa.vendor_id, m->pa.subtype,
+		       m->pa.excl ? " excl" : "", m->pa.collector_id, m->pa.validator_id);
+		break;
+	case PB_MSG_ASSESSMENT_RESULT:
+		append(buf, size, pos, " %u", m->assessment_result);
+		break;
+	case PB_MSG_ACCESS_RECOMMENDATION:
+		append(buf, size, pos, " %u", m->access_recommendation);
+		break;
+	case PB_MSG_ERROR:
+		append(buf, size, pos, " %s%s", m->error.fatal ? "fatal " : "",
+		       pb_error_code_name(m->error.vendor_id, m->error.code));
+		if (m->error.has_offset)
+			append(buf, size, pos, " at %u", m->error.offset);
+		break;
+	}
+}
+
+char *pb_batch_describe(const pb_batch *batch, char *buf, size_t size)
+{
+	size_t pos = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	append(buf, size, &pos, "%s %u octets", pb_batch_type_name(batch->type), batch->length);
+	for (size_t i = 0; i < batch->count; i++) {
+		append(buf, size, &pos, i == 0 ? ": " : ", ");
+		describe_msg(&batch->msgs[i], buf, size, &pos);
+	}
+	if (batch->skipped > 0)
+		append(buf, size, &pos, " (%zu skipped)", batch->skipped);
+	return buf;
 }
 
 int pb_batch_begin(writer_t *w, pb_role sender, pb_batch_type type, size_t *start)

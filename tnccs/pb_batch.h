@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "pb_msg.h"
 #include "pb_state.h"
 #include "ts_error.h"
@@ -87,6 +88,21 @@ typedef struct pb_batch {
 /* Fills *limits with the PB_DEFAULT_* values. */
 void pb_limits_default(pb_limits *limits);
 
+/* Configuration keys read by pb_limits_load(), and their bounds. */
+#define PB_CONF_MAX_BATCH_SIZE "pb_max_batch_size"
+#define PB_CONF_MAX_BATCH_MESSAGES "pb_max_batch_messages"
+#define PB_MAX_BATCH_SIZE_LIMIT 0xFFFFFFFFu   /* Batch Length is a 32-bit field */
+#define PB_MAX_MSG_COUNT_LIMIT 65536
+
+/*
+ * Reads the limits from `section` of conf: PB_CONF_MAX_BATCH_SIZE (a size
+ * such as 2M, 8 octets up to PB_MAX_BATCH_SIZE_LIMIT) and
+ * PB_CONF_MAX_BATCH_MESSAGES (1 to PB_MAX_MSG_COUNT_LIMIT). Absent keys keep
+ * the defaults. Returns TS_E_CONFIG, with *out unchanged, when a value is
+ * invalid; conf logs which one.
+ */
+TS_MUST_CHECK int pb_limits_load(const conf_t *conf, const char *section, pb_limits *out);
+
 /*
  * Checks the 8-octet batch header of a batch of len octets received by
  * `receiver`: Version (Version Not Supported otherwise), Batch Length
@@ -118,6 +134,14 @@ TS_MUST_CHECK int pb_batch_receive(pb_state *state, const uint8_t *data, size_t 
 				   const pb_limits *limits, pb_batch **out, pb_error_msg *err);
 
 void pb_batch_destroy(pb_batch *batch);
+
+/*
+ * Writes a one-line outline of batch into buf for log lines, cut to fit
+ * size, and returns buf. Example:
+ * "RESULT 88 octets: PB-PA 0x005597/1 imc 65535 imv 2, PB-Assessment-Result 0,
+ * PB-Access-Recommendation 1". Peer-supplied text is not included.
+ */
+char *pb_batch_describe(const pb_batch *batch, char *buf, size_t size);
 
 /*
  * Appends a batch header for `sender` with a placeholder length and returns

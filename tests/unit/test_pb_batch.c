@@ -5,6 +5,7 @@
  * code and offset that RFC 5793 section 4.1 requires, and batch building.
  */
 #include "test_util.h"
+#include "conf.h"
 #include "pb_batch.h"
 
 /* ---- Fixtures: hex dumps of tests/data/pb/runN-pb_tnc_batches.txt ---- */
@@ -677,6 +678,65 @@ START_TEST(batch_build_empty_close_and_limits)
 }
 END_TEST
 
+/* ---- Logging outline and configured limits ---- */
+
+START_TEST(batch_describe_outline)
+{
+	dump_batch raw[RUN_BATCHES];
+	pb_limits limits;
+	pb_batch *batch = NULL;
+	pb_error_msg err;
+	char line[256], tiny[12];
+
+	pb_limits_default(&limits);
+	load_run(1, raw);
+	ck_assert_int_eq(pb_batch_parse(raw[9].data, raw[9].len, PB_ROLE_CLIENT, &limits, &batch, &err), TS_OK);
+	ck_assert_str_eq(pb_batch_describe(batch, line, sizeof(line)),
+			 "RESULT 88 octets: PB-PA 0x005597/1 imc 65535 imv 2, PB-Assessment-Result 0, "
+			 "PB-Access-Recommendation 1");
+	ck_assert_str_eq(pb_batch_describe(batch, tiny, sizeof(tiny)), "RESULT 88 o");
+	pb_batch_destroy(batch);
+
+	ck_assert_int_eq(pb_batch_parse(raw[0].data, raw[0].len, PB_ROLE_SERVER, &limits, &batch, &err), TS_OK);
+	ck_assert_str_eq(pb_batch_describe(batch, line, sizeof(line)),
+			 "CDATA 266 octets: PB-Language-Preference, PB-PA 0x000000/1 imc 1 imv 65535");
+	pb_batch_destroy(batch);
+
+	ck_assert_int_eq(pb_batch_parse(raw[2].data, raw[2].len, PB_ROLE_SERVER, &limits, &batch, &err), TS_OK);
+	ck_assert_str_eq(pb_batch_describe(batch, line, sizeof(line)),
+			 "CDATA 92 octets: PB-PA 0x005597/1 excl imc 2 imv 2");
+	pb_batch_destroy(batch);
+	free_run(raw);
+}
+END_TEST
+
+START_TEST(batch_limits_from_conf)
+{
+	static const char text[] = "[tnc-server]\npb_max_batch_size = 64K\npb_max_batch_messages = 10\n"
+				   "[bad-size]\npb_max_batch_size = 4\n"
+				   "[bad-count]\npb_max_batch_messages = 0\n"
+				   "[huge]\npb_max_batch_size = 4G\n";
+	pb_limits limits;
+	conf_t *conf = NULL;
+
+	ck_assert_int_eq(conf_parse("test.conf", text, sizeof(text) - 1, &conf), TS_OK);
+	pb_limits_default(&limits);
+	ck_assert_int_eq(pb_limits_load(conf, "tnc-server", &limits), TS_OK);
+	ck_assert_uint_eq(limits.max_batch_size, 65536);
+	ck_assert_uint_eq(limits.max_msg_count, 10);
+
+	ck_assert_int_eq(pb_limits_load(conf, "absent", &limits), TS_OK);
+	ck_assert_uint_eq(limits.max_batch_size, PB_DEFAULT_MAX_BATCH_SIZE);
+	ck_assert_uint_eq(limits.max_msg_count, PB_DEFAULT_MAX_MSG_COUNT);
+
+	ck_assert_int_eq(pb_limits_load(conf, "bad-size", &limits), TS_E_CONFIG);
+	ck_assert_int_eq(pb_limits_load(conf, "bad-count", &limits), TS_E_CONFIG);
+	ck_assert_int_eq(pb_limits_load(conf, "huge", &limits), TS_E_CONFIG);
+	ck_assert_uint_eq(limits.max_batch_size, PB_DEFAULT_MAX_BATCH_SIZE);
+	conf_free(conf);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("pb_batch");
@@ -698,6 +758,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, batch_result_rules);
 	tcase_add_test(tc, batch_build_result_from_values);
 	tcase_add_test(tc, batch_build_empty_close_and_limits);
+	tcase_add_test(tc, batch_describe_outline);
+	tcase_add_test(tc, batch_limits_from_conf);
 	suite_add_tcase(s, tc);
 	return s;
 }
