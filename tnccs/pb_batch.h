@@ -30,9 +30,9 @@
  *   - TS_E_PROTOCOL: *err contains the fatal PB-Error. Log err->detail, write
  *     the reply with pb_batch_build_error(), which also moves the state to
  *     End, send it and close the transport.
- *   - any other negative code (TS_E_NOMEM): a local failure; send a Local
- *     Error the same way.
- *   After a received CLOSE the state is End: close the transport.
+ *   - TS_E_NOMEM: *err contains a Local Error, to be sent the same way.
+ *   After a received CLOSE the state is End, so close the transport.
+ *   pb_batch_describe() gives a one-line outline of a batch for the log.
  *
  * Sending: check pb_state_may_send(), then
  *     pb_batch_begin(out, role, type, &start);
@@ -40,7 +40,8 @@
  *     pb_batch_finish(out, start);
  *     pb_state_send(state, type);
  *   or pb_batch_build() for an array of messages. The writer's own maximum
- *   (set by the transport) bounds the batch size.
+ *   (set by the transport) bounds the batch size. The first CDATA batch of a
+ *   client carries "Accept-Language: ..." from pb_lang_build() (pb_lang.h).
  */
 #ifndef PB_BATCH_H
 #define PB_BATCH_H
