@@ -26,6 +26,13 @@ void writer_reset(writer_t *w)
 	w->status = TS_OK;
 }
 
+void writer_truncate(writer_t *w, size_t len)
+{
+	if (len < w->len)
+		w->len = len;
+	w->status = TS_OK;
+}
+
 static int fail(writer_t *w, int code)
 {
 	if (w->status == TS_OK)

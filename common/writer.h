@@ -28,6 +28,11 @@ void writer_init(writer_t *w, size_t max);
 void writer_free(writer_t *w);
 /* Forgets the contents but keeps the buffer and the limit. */
 void writer_reset(writer_t *w);
+/*
+ * Cuts the contents back to len bytes (len <= writer_len) and clears a
+ * sticky error, so a builder can drop a part that did not fit and go on.
+ */
+void writer_truncate(writer_t *w, size_t len);
 
 static inline int writer_status(const writer_t *w)
 {

@@ -324,15 +324,10 @@ void pa_msg_builder_free(pa_msg_builder *b)
 	b->count = 0;
 }
 
-/*
- * Drops the open attribute and clears the writer's sticky error.
- * NOTE: this resets writer_t fields directly, since writer.h has no call to
- * truncate a writer; the bytes before attr_start are untouched.
- */
+/* Drops the open attribute and clears the writer's sticky error. */
 static void builder_drop_attr(pa_msg_builder *b)
 {
-	b->w.len = b->attr_start;
-	b->w.status = TS_OK;
+	writer_truncate(&b->w, b->attr_start);
 	b->attr_start = SIZE_MAX;
 }
 

@@ -163,6 +163,26 @@ START_TEST(writer_grows_large)
 }
 END_TEST
 
+START_TEST(writer_truncate_clears_error)
+{
+	writer_t w;
+
+	writer_init(&w, 6);
+	ck_assert_int_eq(writer_u32(&w, 0x01020304), TS_OK);
+	ck_assert_int_eq(writer_u32(&w, 0x05060708), TS_E_TOO_LARGE);
+	writer_truncate(&w, 2);
+	ck_assert_int_eq(writer_status(&w), TS_OK);
+	ck_assert_uint_eq(writer_len(&w), 2);
+	ck_assert_int_eq(writer_u32(&w, 0x0a0b0c0d), TS_OK);
+	ck_assert_uint_eq(writer_data(&w)[1], 0x02);
+	ck_assert_uint_eq(writer_data(&w)[2], 0x0a);
+	/* Truncating past the end keeps the contents. */
+	writer_truncate(&w, 100);
+	ck_assert_uint_eq(writer_len(&w), 6);
+	writer_free(&w);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("writer");
@@ -177,6 +197,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, writer_reserve_and_patch);
 	tcase_add_test(tc, writer_steal_hands_over);
 	tcase_add_test(tc, writer_grows_large);
+	tcase_add_test(tc, writer_truncate_clears_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
