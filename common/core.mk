@@ -6,4 +6,5 @@ libtnccommon_la_SOURCES += \
 	log.c log.h \
 	conf.c conf.h \
 	conn_table.c conn_table.h \
-	tnc_agent.c tnc_agent.h
+	tnc_agent.c tnc_agent.h \
+	agent_msg.c agent_msg.h
