@@ -20,7 +20,12 @@
 /* Longest path accepted as a reference, as PATH_MAX on Linux. */
 #define IMA_REFS_PATH_MAX 4096
 #define NO_DIGEST UINT32_MAX
+/* Entries ahead of the current one whose slot and path are prefetched. */
+#define PREFETCH_SLOT_AHEAD 8
+#define PREFETCH_FILE_AHEAD 4
+#define PREFETCH_RING 16
 
+/* A digest beyond the first one of a path. */
 struct ref_digest {
 	uint32_t next;             /* next digest of the same path, NO_DIGEST at the end */
 	uint8_t alg;
@@ -28,25 +33,30 @@ struct ref_digest {
 	uint8_t bytes[IMA_DIGEST_MAX];
 };
 
+/*
+ * One path in refs->files: this header, then the path bytes padded to a
+ * multiple of 8. The first digest is kept inline because most paths have
+ * one, so a lookup usually touches one slot and two adjacent cache lines.
+ */
 struct ref_file {
 	uint64_t hash;
-	size_t name_offset;        /* into names */
-	uint32_t name_len;
-	uint32_t first_digest;
+	uint32_t more;             /* first index in refs->digests, NO_DIGEST if none */
+	uint16_t name_len;
+	uint8_t alg;
+	uint8_t len;
+	uint8_t digest[IMA_DIGEST_MAX];
 };
 
 struct ima_refs {
-	uint64_t *slots;           /* high 32 bits: hash tag; low 32: file index + 1; 0: empty */
+	uint64_t *slots;           /* high 32 bits: hash tag; low 32: file offset / 8 + 1; 0: empty */
 	size_t slot_mask;
-	struct ref_file *files;
-	size_t nfiles;
+	uint8_t *files;            /* struct ref_file records followed by their paths */
+	size_t files_len;
 	size_t files_cap;
+	size_t nfiles;
 	struct ref_digest *digests;
 	size_t ndigests;
 	size_t digests_cap;
-	char *names;
-	size_t names_len;
-	size_t names_cap;
 };
 
 static const char boot_aggregate_name[] = "boot_aggregate";
@@ -87,6 +97,21 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return q;
 }
 
+static size_t file_record_size(size_t name_len)
+{
+	return sizeof(struct ref_file) + ((name_len + 7) & ~(size_t)7);
+}
+
+static struct ref_file *file_at(const ima_refs *refs, uint64_t slot)
+{
+	return (struct ref_file *)(void *)(refs->files + ((slot & 0xFFFFFFFFu) - 1) * 8);
+}
+
+static const char *file_name(const struct ref_file *f)
+{
+	return (const char *)(f + 1);
+}
+
 int ima_refs_create(ima_refs **ret_refs)
 {
 	ima_refs *refs = calloc(1, sizeof(*refs));
@@ -110,7 +135,6 @@ void ima_refs_destroy(ima_refs *refs)
 	free(refs->slots);
 	free(refs->files);
 	free(refs->digests);
-	free(refs->names);
 	free(refs);
 }
 
@@ -119,13 +143,13 @@ size_t ima_refs_count(const ima_refs *refs)
 	return refs->nfiles;
 }
 
-static void slot_insert(uint64_t *slots, size_t mask, uint64_t hash, size_t index)
+static void slot_insert(uint64_t *slots, size_t mask, uint64_t hash, size_t offset)
 {
 	size_t i = (size_t)hash & mask;
 
 	while (slots[i] != 0)
 		i = (i + 1) & mask;
-	slots[i] = (hash & 0xFFFFFFFF00000000ull) | (uint64_t)(index + 1);
+	slots[i] = (hash & 0xFFFFFFFF00000000ull) | (uint64_t)(offset / 8 + 1);
 }
 
 /* Doubles the slot array once the table would be more than half full. */
@@ -139,30 +163,35 @@ static int ensure_slots(ima_refs *refs)
 	slots = calloc(size * 2, sizeof(*slots));
 	if (!slots)
 		return TS_E_NOMEM;
-	for (size_t i = 0; i < refs->nfiles; i++)
-		slot_insert(slots, size * 2 - 1, refs->files[i].hash, i);
+	for (size_t off = 0; off < refs->files_len;) {
+		const struct ref_file *f = (const struct ref_file *)(void *)(refs->files + off);
+
+		slot_insert(slots, size * 2 - 1, f->hash, off);
+		off += file_record_size(f->name_len);
+	}
 	free(refs->slots);
 	refs->slots = slots;
 	refs->slot_mask = size * 2 - 1;
 	return TS_OK;
 }
 
-static const struct ref_file *find_file(const ima_refs *refs, const char *name, size_t len,
-					uint64_t hash)
+static struct ref_file *find_file(const ima_refs *refs, const char *name, size_t len,
+				  uint64_t hash)
 {
 	uint64_t tag = hash & 0xFFFFFFFF00000000ull;
 	size_t i = (size_t)hash & refs->slot_mask;
 
 	for (;;) {
 		uint64_t v = refs->slots[i];
-		const struct ref_file *f;
+		struct ref_file *f;
 
 		if (v == 0)
 			return NULL;
-		f = &refs->files[(v & 0xFFFFFFFFu) - 1];
-		if ((v & 0xFFFFFFFF00000000ull) == tag && f->name_len == len &&
-		    memcmp(refs->names + f->name_offset, name, len) == 0)
-			return f;
+		if ((v & 0xFFFFFFFF00000000ull) == tag) {
+			f = file_at(refs, v);
+			if (f->name_len == len && memcmp(file_name(f), name, len) == 0)
+				return f;
+		}
 		i = (i + 1) & refs->slot_mask;
 	}
 }
@@ -170,35 +199,38 @@ static const struct ref_file *find_file(const ima_refs *refs, const char *name, 
 static int add_file(ima_refs *refs, const char *path, size_t len, uint64_t hash,
 		    struct ref_file **ret_file)
 {
-	struct ref_file *files;
-	char *names;
+	size_t size = file_record_size(len);
+	struct ref_file *f;
+	uint8_t *files;
 	int rc;
 
-	if (refs->nfiles >= UINT32_MAX - 1)
+	if ((refs->files_len + size) / 8 >= UINT32_MAX - 1)
 		return TS_E_TOO_LARGE;
 	rc = ensure_slots(refs);
 	if (rc != TS_OK)
 		return rc;
-	files = grow(refs->files, &refs->files_cap, refs->nfiles + 1, sizeof(*files));
+	files = grow(refs->files, &refs->files_cap, refs->files_len + size, 1);
 	if (!files)
 		return TS_E_NOMEM;
 	refs->files = files;
-	names = grow(refs->names, &refs->names_cap, refs->names_len + len, 1);
-	if (!names)
-		return TS_E_NOMEM;
-	refs->names = names;
 
-	memcpy(refs->names + refs->names_len, path, len);
-	files[refs->nfiles] = (struct ref_file){
-		.hash = hash,
-		.name_offset = refs->names_len,
-		.name_len = (uint32_t)len,
-		.first_digest = NO_DIGEST,
-	};
-	refs->names_len += len;
-	slot_insert(refs->slots, refs->slot_mask, hash, refs->nfiles);
-	*ret_file = &files[refs->nfiles++];
+	f = (struct ref_file *)(void *)(files + refs->files_len);
+	memset(f, 0, size);
+	f->hash = hash;
+	f->more = NO_DIGEST;
+	f->name_len = (uint16_t)len;
+	memcpy(f + 1, path, len);
+	slot_insert(refs->slots, refs->slot_mask, hash, refs->files_len);
+	refs->files_len += size;
+	refs->nfiles++;
+	*ret_file = f;
 	return TS_OK;
+}
+
+static bool digest_equal(uint8_t alg, uint8_t len, const uint8_t *bytes, ima_hash_alg e_alg,
+			 const uint8_t *digest, size_t digest_len)
+{
+	return alg == e_alg && len == digest_len && memcmp(bytes, digest, len) == 0;
 }
 
 int ima_refs_add(ima_refs *refs, const char *path, size_t path_len, ima_hash_alg alg,
@@ -213,33 +245,42 @@ int ima_refs_add(ima_refs *refs, const char *path, size_t path_len, ima_hash_alg
 		return TS_E_INVALID;
 	if (ima_hash_alg_size(alg) == 0 || digest_len != ima_hash_alg_size(alg))
 		return TS_E_INVALID;
-	if (refs->ndigests >= NO_DIGEST)
-		return TS_E_TOO_LARGE;
 
-	file = (struct ref_file *)find_file(refs, path, path_len, hash);
+	file = find_file(refs, path, path_len, hash);
 	if (!file) {
 		rc = add_file(refs, path, path_len, hash, &file);
 		if (rc != TS_OK)
 			return rc;
 	}
-	for (uint32_t d = file->first_digest; d != NO_DIGEST; d = refs->digests[d].next) {
+	if (file->alg == IMA_HASH_UNKNOWN) {
+		file->alg = (uint8_t)alg;
+		file->len = (uint8_t)digest_len;
+		memcpy(file->digest, digest, digest_len);
+		return TS_OK;
+	}
+	if (digest_equal(file->alg, file->len, file->digest, alg, digest, digest_len))
+		return TS_OK;
+	for (uint32_t d = file->more; d != NO_DIGEST; d = refs->digests[d].next) {
 		const struct ref_digest *ref = &refs->digests[d];
 
-		if (ref->alg == alg && memcmp(ref->bytes, digest, digest_len) == 0)
+		if (digest_equal(ref->alg, ref->len, ref->bytes, alg, digest, digest_len))
 			return TS_OK;
 	}
 
+	if (refs->ndigests >= NO_DIGEST)
+		return TS_E_TOO_LARGE;
+	/* grow() may move refs->files only in add_file(), so `file` stays valid here */
 	digests = grow(refs->digests, &refs->digests_cap, refs->ndigests + 1, sizeof(*digests));
 	if (!digests)
 		return TS_E_NOMEM;
 	refs->digests = digests;
 	digests[refs->ndigests] = (struct ref_digest){
-		.next = file->first_digest,
+		.next = file->more,
 		.alg = (uint8_t)alg,
 		.len = (uint8_t)digest_len,
 	};
 	memcpy(digests[refs->ndigests].bytes, digest, digest_len);
-	file->first_digest = (uint32_t)refs->ndigests++;
+	file->more = (uint32_t)refs->ndigests++;
 	return TS_OK;
 }
 
@@ -291,29 +332,69 @@ const char *ima_verdict_name(ima_verdict verdict)
 	return "invalid verdict";
 }
 
-ima_verdict ima_refs_verify_entry(const ima_refs *refs, const ima_entry *e)
+/* Verdict of an entry with a file name and a known digest algorithm. */
+static ima_verdict verify_hashed(const ima_refs *refs, const ima_entry *e, uint64_t hash)
 {
-	const struct ref_file *file;
-	bool same_alg = false;
+	const struct ref_file *file = find_file(refs, e->file_name, e->file_name_len, hash);
+	bool same_alg;
 
-	if (e->violation)
-		return IMA_VERDICT_VIOLATION;
-	if (!e->file_name || !e->digest || e->digest_alg == IMA_HASH_UNKNOWN)
-		return IMA_VERDICT_UNKNOWN;
-	file = find_file(refs, e->file_name, e->file_name_len,
-			 path_hash(e->file_name, e->file_name_len));
 	if (!file)
 		return IMA_VERDICT_UNKNOWN;
-	for (uint32_t d = file->first_digest; d != NO_DIGEST; d = refs->digests[d].next) {
+	if (digest_equal(file->alg, file->len, file->digest, e->digest_alg, e->digest,
+			 e->digest_len))
+		return IMA_VERDICT_MATCH;
+	same_alg = file->alg == e->digest_alg;
+	for (uint32_t d = file->more; d != NO_DIGEST; d = refs->digests[d].next) {
 		const struct ref_digest *ref = &refs->digests[d];
 
-		if (ref->alg != e->digest_alg)
-			continue;
-		same_alg = true;
-		if (ref->len == e->digest_len && memcmp(ref->bytes, e->digest, ref->len) == 0)
+		if (digest_equal(ref->alg, ref->len, ref->bytes, e->digest_alg, e->digest,
+				 e->digest_len))
 			return IMA_VERDICT_MATCH;
+		same_alg = same_alg || ref->alg == e->digest_alg;
 	}
 	return same_alg ? IMA_VERDICT_MISMATCH : IMA_VERDICT_UNKNOWN;
+}
+
+static bool has_file_digest(const ima_entry *e)
+{
+	return e->file_name && e->digest && e->digest_alg != IMA_HASH_UNKNOWN;
+}
+
+ima_verdict ima_refs_verify_entry(const ima_refs *refs, const ima_entry *e)
+{
+	if (e->violation)
+		return IMA_VERDICT_VIOLATION;
+	if (!has_file_digest(e))
+		return IMA_VERDICT_UNKNOWN;
+	return verify_hashed(refs, e, path_hash(e->file_name, e->file_name_len));
+}
+
+/*
+ * Starts loading the slot of an entry a few places ahead, and the path record
+ * of an entry closer ahead, so the lookups of a long list do not wait for
+ * memory one after the other.
+ */
+static void prefetch_ahead(const ima_refs *refs, const ima_list *list, size_t i, uint64_t *ring)
+{
+	size_t ahead = i + PREFETCH_SLOT_AHEAD;
+	uint64_t v;
+
+	if (ahead < list->count && has_file_digest(&list->entries[ahead])) {
+		const ima_entry *e = &list->entries[ahead];
+
+		ring[ahead % PREFETCH_RING] = path_hash(e->file_name, e->file_name_len);
+		__builtin_prefetch(&refs->slots[ring[ahead % PREFETCH_RING] & refs->slot_mask]);
+	}
+	ahead = i + PREFETCH_FILE_AHEAD;
+	if (ahead < list->count && has_file_digest(&list->entries[ahead])) {
+		v = refs->slots[ring[ahead % PREFETCH_RING] & refs->slot_mask];
+		if (v != 0) {
+			const uint8_t *f = (const uint8_t *)file_at(refs, v);
+
+			__builtin_prefetch(f);
+			__builtin_prefetch(f + 64);
+		}
+	}
 }
 
 static bool is_boot_aggregate(const ima_entry *e)
@@ -351,6 +432,7 @@ int ima_refs_verify_list(const ima_refs *refs, const ima_list *list, unsigned in
 {
 	bool check_template = !(flags & IMA_VERIFY_SKIP_TEMPLATE_HASH);
 	ima_verify_counts c = { 0 };
+	uint64_t ring[PREFETCH_RING] = { 0 };
 	uint8_t digest[IMA_DIGEST_MAX];
 	size_t digest_len;
 	ima_hasher h;
@@ -358,10 +440,18 @@ int ima_refs_verify_list(const ima_refs *refs, const ima_list *list, unsigned in
 
 	if (rc != TS_OK)
 		goto out;
+	/* hashes of the entries the loop has not reached yet, for prefetching */
+	for (size_t i = 0; i < PREFETCH_SLOT_AHEAD && i < list->count; i++) {
+		const ima_entry *e = &list->entries[i];
+
+		if (has_file_digest(e))
+			ring[i] = path_hash(e->file_name, e->file_name_len);
+	}
 	for (size_t i = 0; i < list->count; i++) {
 		const ima_entry *e = &list->entries[i];
 		ima_verdict v;
 
+		prefetch_ahead(refs, list, i, ring);
 		if (e->violation) {
 			v = IMA_VERDICT_VIOLATION;
 		} else if (check_template &&
@@ -372,8 +462,10 @@ int ima_refs_verify_list(const ima_refs *refs, const ima_list *list, unsigned in
 			v = IMA_VERDICT_BAD_TEMPLATE;
 		} else if (i == 0 && is_boot_aggregate(e)) {
 			v = IMA_VERDICT_BOOT_AGGREGATE;
+		} else if (!has_file_digest(e)) {
+			v = IMA_VERDICT_UNKNOWN;
 		} else {
-			v = ima_refs_verify_entry(refs, e);
+			v = verify_hashed(refs, e, ring[i % PREFETCH_RING]);
 		}
 		if (verdicts)
 			verdicts[i] = v;
