@@ -1171,6 +1171,75 @@ START_TEST(refs_many_paths)
 }
 END_TEST
 
+/*
+ * A per-bank list (binary_runtime_measurements_sha256) carries SHA-256
+ * template digests. This one was made from the VM list by
+ * make-sha256-list.py, and its replay must still give the PCR 10 that the VM read.
+ */
+START_TEST(binary_sha256_list)
+{
+	ima_list *list = parse_bin("ima/ima-tcb-ima-sig-1.sha256-list.bin", IMA_HASH_SHA256);
+	ima_list *sha1_list = parse_bin("ima/ima-tcb-ima-sig-1.bin", IMA_HASH_SHA1);
+	uint8_t a[IMA_DIGEST_MAX], b[IMA_DIGEST_MAX];
+	size_t a_len, b_len;
+
+	ck_assert_uint_eq(ima_list_count(list), 62);
+	ck_assert_int_eq(ima_list_alg(list), IMA_HASH_SHA256);
+	ck_assert_int_eq(ima_template_check_list(list, NULL), TS_OK);
+	check_replay(list, IMA_HASH_SHA256,
+		     find_ref_value("ima/ima-tcb-ima-sig-1.pcr10.txt", "sha256 10", 0));
+	/* the SHA-1 bank is recomputed from the data and agrees with the SHA-1 list */
+	ck_assert_int_eq(ima_replay_pcr(list, SIZE_MAX, 10, IMA_HASH_SHA1, IMA_REPLAY_BANK_HASH, a,
+					&a_len),
+			 TS_OK);
+	ck_assert_int_eq(ima_replay_pcr(sha1_list, SIZE_MAX, 10, IMA_HASH_SHA1,
+					IMA_REPLAY_BANK_HASH, b, &b_len),
+			 TS_OK);
+	ck_assert_uint_eq(a_len, 20);
+	ck_assert_mem_eq(a, b, 20);
+	ima_list_destroy(sha1_list);
+	ima_list_destroy(list);
+}
+END_TEST
+
+/* A zero template digest in a binary list marks a violation. */
+START_TEST(binary_violation_entry)
+{
+	size_t len, n;
+	uint8_t *data = test_read_file(test_data_path("ima/ima-tcb-ima-sig-1.bin"), &len);
+	ima_refs *refs = refs_from_evmctl(&n);
+	ima_list *list = NULL;
+	ima_verdict verdicts[62];
+	ima_verify_counts c;
+	uint8_t before[IMA_DIGEST_MAX], after[IMA_DIGEST_MAX];
+	size_t before_len, after_len, at;
+
+	ck_assert_int_eq(ima_list_parse_binary(data, len, IMA_HASH_SHA1, NULL, &list, NULL), TS_OK);
+	ck_assert_int_eq(ima_replay_pcr(list, SIZE_MAX, 10, IMA_HASH_SHA256, IMA_REPLAY_BANK_HASH,
+					before, &before_len),
+			 TS_OK);
+	at = ima_list_entry(list, 5)->offset + 4;
+	ima_list_destroy(list);
+	memset(data + at, 0, 20);
+	ck_assert_int_eq(ima_list_parse_binary(data, len, IMA_HASH_SHA1, NULL, &list, NULL), TS_OK);
+	ck_assert(ima_list_entry(list, 5)->violation);
+	ck_assert_uint_eq(ima_list_violations(list), 1);
+	ck_assert_int_eq(ima_template_check_list(list, NULL), TS_OK);
+	ck_assert_int_eq(ima_refs_verify_list(refs, list, 0, verdicts, &c), TS_OK);
+	ck_assert_int_eq(verdicts[5], IMA_VERDICT_VIOLATION);
+	ck_assert_uint_eq(c.violation, 1);
+	ck_assert_uint_eq(c.match, 60);
+	/* the SHA-256 bank now extends 0xff..ff for entry 5 */
+	ck_assert_int_eq(ima_replay_pcr(list, SIZE_MAX, 10, IMA_HASH_SHA256, IMA_REPLAY_BANK_HASH,
+					after, &after_len),
+			 TS_OK);
+	ck_assert_int_ne(memcmp(before, after, 32), 0);
+	ima_list_destroy(list);
+	ima_refs_destroy(refs);
+	free(data);
+}
+END_TEST
+
 START_TEST(hash_alg_names)
 {
 	ck_assert_int_eq(ima_hash_alg_from_name("sha256", 6), IMA_HASH_SHA256);
@@ -1216,6 +1285,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, refs_match_mismatch_unknown);
 	tcase_add_test(tc, refs_bad_template_and_violation);
 	tcase_add_test(tc, refs_many_paths);
+	tcase_add_test(tc, binary_sha256_list);
+	tcase_add_test(tc, binary_violation_entry);
 	tcase_add_test(tc, hash_alg_names);
 	suite_add_tcase(s, tc);
 	return s;
