@@ -192,9 +192,9 @@ typedef enum ima_replay_mode {
 } ima_replay_mode;
 
 /*
- * ima_replay.c: replays the first `count` entries (all when count exceeds the
- * list) that name PCR `pcr` into a bank of algorithm `bank`, starting from
- * zeros. A violation extends bank-size bytes of 0xff. When `bank` equals the
+ * ima_replay.c: replays the entries that name PCR `pcr`, among the first
+ * `count` entries of the list (all when count exceeds the list), into a bank
+ * of algorithm `bank`, starting from zeros. A violation extends bank-size bytes of 0xff. When `bank` equals the
  * list algorithm the listed template digests are extended as they are.
  * out must hold IMA_DIGEST_MAX bytes; *out_len gets the bank size.
  */
@@ -207,8 +207,8 @@ TS_MUST_CHECK int ima_replay_pcr(const ima_list *list, size_t count, uint32_t pc
  * `expected`: a quote taken while the kernel kept measuring covers only the
  * entries made before it. Tries IMA_REPLAY_BANK_HASH first, then
  * IMA_REPLAY_PADDED_SHA1 for banks other than SHA-1. Returns TS_OK with the
- * number of entries and the mode that matched, or TS_E_VERIFY.
- * ret_mode may be NULL.
+ * number of list entries and the mode that matched (0 entries for an all-zero
+ * PCR), or TS_E_VERIFY. ret_mode may be NULL.
  */
 TS_MUST_CHECK int ima_replay_find_prefix(const ima_list *list, uint32_t pcr, ima_hash_alg bank,
 					 const uint8_t *expected, size_t expected_len,
@@ -244,6 +244,8 @@ TS_MUST_CHECK int ima_boot_aggregate_check(const ima_list *list, const ima_boot_
 /*
  * ima_refs.c: reference digests of files, as strongTNC keeps them in
  * file_hashes: for each path, any number of allowed digests per algorithm.
+ * The verify functions only read the table, so several threads may verify
+ * against one table once it is loaded.
  */
 typedef struct ima_refs ima_refs;
 
@@ -287,9 +289,9 @@ typedef struct ima_verify_counts {
 /*
  * Verifies every entry of the list: the template hash against the template
  * data (unless IMA_VERIFY_SKIP_TEMPLATE_HASH), then the file digest against
- * the references. `verdicts` (may be NULL) receives one verdict per entry;
- * counts are always written on success. Only a failure of OpenSSL makes this
- * return an error.
+ * the references. `verdicts` (may be NULL) receives one verdict per entry,
+ * and counts are written on success. Returns an error only when OpenSSL or a
+ * memory allocation fails.
  */
 TS_MUST_CHECK int ima_refs_verify_list(const ima_refs *refs, const ima_list *list,
 				       unsigned int flags, ima_verdict *verdicts,
