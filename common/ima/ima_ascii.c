@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ima_internal.h"
+#include "log.h"
 #include "writer.h"
 
 /* Appended to the converted list while it is built; freed by the caller. */
@@ -224,10 +225,13 @@ static int convert_line(ascii_state *st, reader_t *line, ima_hash_alg list_alg,
 		return ima_parse_fail(pos, TS_E_INVALID, offset, "template name",
 				      "missing, or not followed by a space");
 	id = ima_list_template_id((const char *)tok, tok_len);
-	if (id == IMA_TEMPLATE_OPAQUE)
+	if (id == IMA_TEMPLATE_OPAQUE) {
+		char shown[48];
+
+		log_escape(shown, sizeof(shown), tok, tok_len);
 		return ima_parse_fail(pos, TS_E_UNSUPPORTED, offset, "template name",
-				      "template '%.*s' cannot be decoded from text",
-				      (int)(tok_len > 32 ? 32 : tok_len), (const char *)tok);
+				      "template '%s' cannot be decoded from text", shown);
+	}
 	writer_u32_le(w, (uint32_t)tok_len);
 	writer_bytes(w, tok, tok_len);
 
@@ -236,6 +240,7 @@ static int convert_line(ascii_state *st, reader_t *line, ima_hash_alg list_alg,
 	if (id != IMA_TEMPLATE_IMA && writer_reserve(w, 4, &data_at) != TS_OK)
 		return writer_status(w);
 	data_start = writer_len(w);
+	offset = reader_offset(line);
 	rc = write_fields(w, line, id, limits, pos);
 	if (rc != TS_OK)
 		return rc;

@@ -449,7 +449,7 @@ static int parse_record(reader_t *r, ima_list *list, const ima_limits *limits,
 	e->template_id = ima_list_template_id(e->template_name, name_len);
 	if (e->template_id == IMA_TEMPLATE_OPAQUE && limits->reject_opaque_templates)
 		return ima_parse_fail(pos, TS_E_UNSUPPORTED, offset, "template name",
-				      "unknown template '%.*s'", (int)(name_len > 32 ? 32 : name_len),
+				      "unknown template '%.*s'", (int)(name_len > 48 ? 48 : name_len),
 				      e->template_name);
 
 	/* template data: the legacy template has no length of its own */

@@ -607,6 +607,7 @@ START_TEST(text_malformed_lines)
 	/* An unknown template cannot be rebuilt from text. */
 	snprintf(text, sizeof(text), "%s10 " TH " ima-modsig sha1:" D20 " /b  \n", good);
 	ck_assert_int_eq(text_error(text, &err), TS_E_UNSUPPORTED);
+	ck_assert_ptr_nonnull(strstr(err.message, "'ima-modsig'"));
 	ck_assert_uint_eq(err.entry, 1);
 	ck_assert_str_eq(err.field, "template name");
 	ck_assert_uint_eq(err.offset, good_len + strlen("10 " TH " "));
