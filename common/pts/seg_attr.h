@@ -33,8 +33,8 @@
  * Next Segment's C (cancel) flag: strongSwan's layout comment places it at
  * 0x80 while its code writes and tests 0x01. The decoder takes either as
  * cancel; the encoder writes SEG_ATTR_NEXT_CANCEL_STRONGSWAN (0x01).
- * NOTE: the Cancel attribute (0x25) has a name but no layout in strongSwan;
- * it is coded here with the Next Segment layout and a zero flags octet.
+ * NOTE: strongSwan registers only the name of the Cancel attribute (0x25).
+ * This code gives it the Next Segment layout with a zero flags octet.
  */
 #ifndef SEG_ATTR_H
 #define SEG_ATTR_H

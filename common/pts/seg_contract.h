@@ -3,10 +3,11 @@
  * strongSwan 6.0.6 does it in seg_contract.c and imc_msg.c / imv_msg.c).
  *
  * The issuer (an IMV in practice) sends a Contract Request for one PA
- * message type; the responder (the IMC) stores it, lowers the Max Segment
- * Size to what its own PA-TNC message size allows and answers with a
- * Contract Response; the issuer then lowers its own segment size to the
- * response's. The responder segments what it sends, the issuer reassembles.
+ * message type. The responder (the IMC) stores it, lowers the Max Segment
+ * Size to what its own PA-TNC message size allows and replies with a
+ * Contract Response. The issuer then lowers its own segment size to the
+ * response's. The responder segments what it sends, and the issuer
+ * reassembles it.
  *
  * Sizes: a segment value is at most MAX_MESSAGE_SIZE - 24, where 24 = 8
  * (PA-TNC message header) + 12 (attribute header) + 4 (envelope header). Over
@@ -21,7 +22,7 @@
 
 #define SEG_CONTRACT_OVERHEAD 24
 #define SEG_CONTRACT_ATTR_HEADER_LEN 12
-/* The first segment holds the 12-octet base header and at least one value octet. */
+/* The first segment contains the 12-octet base header and at least one value octet. */
 #define SEG_CONTRACT_MIN_SEG_SIZE 13
 
 typedef struct seg_contract {

@@ -9,8 +9,8 @@
  * M set while more follows, flags 0 on the last.
  *
  * Receiver (the contract issuer): seg_engine_receive() takes one envelope.
- * Until the last segment it asks the caller to send a Next Segment for the
- * Base Message ID; the last one returns the whole base attribute.
+ * Until the last segment, its result tells the caller to send a Next Segment
+ * for the Base Message ID. The last segment returns the whole base attribute.
  *
  * Everything the peer controls is bounded by seg_limits. Each rejected
  * envelope drops its reassembly and fills a seg_error with the PA-TNC error
@@ -93,7 +93,7 @@ TS_MUST_CHECK int seg_engine_split(seg_engine *e, uint8_t attr_flags, uint32_t a
 				   uint32_t *base_msg_id);
 
 /*
- * Sender: answers a Next Segment. Writes the next envelope value to env and
+ * Sender: handles a Next Segment request. Writes the next envelope value to env and
  * sets *last when it is the final one (or when the request cancels, in which
  * case nothing is written). Returns TS_E_NOT_FOUND with err filled for a
  * Base Message ID that has nothing outgoing.
@@ -103,7 +103,7 @@ TS_MUST_CHECK int seg_engine_next(seg_engine *e, const seg_attr_next *req, write
 
 /*
  * Receiver: takes one Segment Envelope at time now_ms (any monotonic clock in
- * milliseconds). On TS_OK, *out says whether the base attribute is complete.
+ * milliseconds). On TS_OK, out->complete tells whether the base attribute is complete.
  * On failure (TS_E_PROTOCOL, TS_E_TOO_LARGE, TS_E_TIMEOUT, TS_E_NOMEM) the
  * reassembly of that Base Message ID is dropped and err says what to send.
  */

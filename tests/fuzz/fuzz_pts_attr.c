@@ -256,7 +256,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != TS_OK && bad > size)
 		abort();
 
-	/* The registry's check gives the decoder's answer. */
+	/* The registry's validate function returns the decoder's result. */
 	info = pts_attr_info_find(target_types[t][0], target_types[t][1]);
 	if (!info || !info->validate)
 		abort();

@@ -20,7 +20,7 @@
 #define TCG PTS_PEN_TCG
 #define ITA PTS_PEN_ITA
 
-/* Checks that the writer holds exactly the bytes of `hex`, then frees it. */
+/* Checks that the writer contains exactly the bytes of `hex`, then frees it. */
 static void assert_written(writer_t *w, const char *hex)
 {
 	size_t n;
@@ -851,7 +851,7 @@ START_TEST(decoders_truncated_and_extended)
 	ck_assert_uint_ge(n, info->min_value_len);
 	ck_assert_uint_le(n, info->max_value_len);
 
-	/* Each prefix in a buffer of its own size, so ASan sees any over-read. */
+	/* Each prefix goes in a buffer of its own size, so that ASan reports any over-read. */
 	for (size_t len = 0; len < n; len++) {
 		uint8_t *p = malloc(len ? len : 1);
 		int rc;
@@ -945,7 +945,7 @@ START_TEST(interop_negotiation)
 	ck_assert_uint_eq(algo.algos, 0xC000);
 	free(buf);
 
-	/* Batch 3: IMC answers. */
+	/* Batch 3: the IMC's replies. */
 	a = load_batch(3, &n, &buf);
 	x = walk_find(a, n, TCG, PTS_ATTR_PROTO_CAPS, 0);
 	ck_assert_ptr_nonnull(x);

@@ -1,11 +1,14 @@
 /*
- * A small PB-TNC / PA-TNC walker for the PTS tests: lists the PA-TNC
+ * A small PB-TNC / PA-TNC walker for the PTS tests. It lists the PA-TNC
  * attributes of every PB-PA message in one PB-TNC batch, reading through
- * common/reader.h. Layouts (RFC 5793, RFC 5792): batch header 8 octets;
- * PB message header flags(1) vendor(3) type(4) length(4); PB-PA fixed part
- * flags(1) PA vendor(3) PA subtype(4) collector(2) validator(2); PA-TNC
- * header version(1) reserved(3) message ID(4); attribute header flags(1)
- * vendor(3) type(4) length(4, header included).
+ * common/reader.h.
+ *
+ * Layouts (RFC 5793, RFC 5792), in octets:
+ *   batch header: 8
+ *   PB message header: flags(1) vendor(3) type(4) length(4)
+ *   PB-PA fixed part: flags(1) PA vendor(3) PA subtype(4) collector(2) validator(2)
+ *   PA-TNC header: version(1) reserved(3) message ID(4)
+ *   attribute header: flags(1) vendor(3) type(4) length(4, header included)
  */
 #ifndef TEST_PTS_WALK_H
 #define TEST_PTS_WALK_H

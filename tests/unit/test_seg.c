@@ -145,7 +145,7 @@ START_TEST(interop_contract)
 	ck_assert_uint_eq(resp.max_msg_size, 0xFFFFFFFF);
 	ck_assert_uint_eq(resp.max_seg_size, 2097080);
 
-	/* Our responder with the same message size answers the same way. */
+	/* Our responder, given the same message size, builds the same response. */
 	ck_assert_int_eq(seg_contract_respond(&responder, TCG, 1, &req, 2097104, &mine, &bad), TS_OK);
 	ck_assert_uint_eq(mine.max_msg_size, resp.max_msg_size);
 	ck_assert_uint_eq(mine.max_seg_size, resp.max_seg_size);
@@ -250,7 +250,7 @@ static void round_trip(size_t len, uint32_t seg_size, size_t room)
 		uint8_t *copy;
 		size_t n = writer_len(&w);
 
-		/* The receiver sees the envelope value as its own buffer. */
+		/* The receiver decodes the envelope value from a buffer of its own. */
 		copy = malloc(n);
 		memcpy(copy, writer_data(&w), n);
 		writer_reset(&w);
@@ -279,7 +279,7 @@ static void round_trip(size_t len, uint32_t seg_size, size_t room)
 			break;
 		ck_assert(!last);
 
-		/* The receiver asks for more; the sender answers with the next envelope. */
+		/* The receiver requests more, and the sender returns the next envelope. */
 		{
 			seg_attr_next next = { false, res.base_msg_id };
 
