@@ -242,3 +242,23 @@ vm_replay_check() {
 	rm -rf "$d"
 	return $ok
 }
+
+# vm_event_digest EVENTLOG.bin PCR ALG HEX: prints the ALG digest of the
+# first event of PCR whose event data (as hex) contains HEX.
+vm_event_digest() {
+	tpm2_eventlog "$1" 2>/dev/null | awk -v pcr="$2" -v want="$3" -v pat="$4" '
+		/^pcrs:/ { exit }
+		/^- EventNum: / { p = ""; d = ""; next }
+		/^  PCRIndex: / { p = $2; next }
+		/^  - AlgorithmId: / { alg = $3; next }
+		/^    Digest: "/ { if (alg == want) { d = $2; gsub(/"/, "", d) } next }
+		/^  Event: "/ { if (p == pcr && index(tolower($2), tolower(pat))) { print d; exit } }'
+}
+
+# vm_changed_pcrs BOOT1 BOOT2 [ALG]: the PCRs 0-9 whose values differ
+# between two boots, comma-separated
+vm_changed_pcrs() {
+	local alg=${3:-sha256}
+	join "$1/out/pcrs-$alg.txt" "$2/out/pcrs-$alg.txt" |
+		awk '$1 <= 9 && $2 != $3 { printf "%s%s", sep, $1; sep = "," }'
+}
