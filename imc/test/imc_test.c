@@ -307,7 +307,7 @@ static TNC_Result send_round(imc_conn *c)
 	return rc;
 }
 
-/* Deliberate misuse of the TNCC API; the TNCC's answers go to the stats line. */
+/* Deliberate misuse of the TNCC API; the TNCC's results go to the stats line. */
 static void misbehave_in_callback(imc_conn *c)
 {
 	uint8_t byte = 0;

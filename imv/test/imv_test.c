@@ -1,9 +1,9 @@
 /*
  * imv-test.so: an IMV for testing TNC servers and the IF-IMV host.
  *
- * It uses only the IF-IMV 1.4 API. It counts the messages of imc-test,
- * answers each batch that carried some with `messages` messages of its own
- * until `rounds` batches arrived, then provides its configured
+ * It uses only the IF-IMV 1.4 API. It counts the messages of imc-test and
+ * replies to each batch that carried some with `messages` messages of its
+ * own until `rounds` batches arrived. Then it provides its configured
  * recommendation, with a reason string that states what it received.
  *
  * Configuration: the section named like the library file without ".so"
@@ -11,13 +11,13 @@
  * $TNCSUITE_CONF has it, else [imv-test]:
  *
  *   rounds = 2              batches from the IMC before recommending
- *   messages = 1            messages per answer
+ *   messages = 1            messages per reply
  *   message_size = 64       octets per message (at least 20)
  *   vendor_id = 0           PA message vendor ID and subtype (IETF Testing)
  *   subtype = 0
  *   legacy_api = no         yes: ReportMessageTypes/SendMessage instead of Long
  *   wildcard = no           yes: subscribe to every message type
- *   exclusive = no          yes: answer with the exclusive flag to the IMC that sent
+ *   exclusive = no          yes: reply with the exclusive flag to the IMC that sent
  *   recommendation = allow  allow, isolate, no_access or no_recommendation
  *   evaluation =            compliant, minor, major, error or dont_know
  *                           (default: follows the recommendation)
@@ -342,7 +342,7 @@ static bool valid_message(const uint8_t *data, size_t len)
 	return true;
 }
 
-static TNC_Result send_answer(imv_conn *c)
+static TNC_Result send_reply(imv_conn *c)
 {
 	writer_t w;
 	TNC_Result rc = TNC_RESULT_SUCCESS;
@@ -405,7 +405,7 @@ static TNC_Result recommend(imv_conn *c)
 	return imv.provide_recommendation(imv.id, c->id, rec, eval);
 }
 
-/* Deliberate misuse of the TNCS API; the TNCS's answers go to the stats line. */
+/* Deliberate misuse of the TNCS API; the TNCS's results go to the stats line. */
 static void misbehave_in_callback(imv_conn *c)
 {
 	uint8_t byte = 0;
@@ -698,7 +698,7 @@ TNC_IMV_API TNC_Result TNC_IMV_BatchEnding(TNC_IMVID imvID, TNC_ConnectionID con
 	if (c->got_input && !c->recommended) {
 		c->batches++;
 		if (c->batches < imv.rounds)
-			rc = send_answer(c);
+			rc = send_reply(c);
 		else if (imv.provide == PROVIDE_LAST_ROUND)
 			rc = recommend(c);
 	}
