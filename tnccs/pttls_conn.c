@@ -6,7 +6,7 @@
 #include "log.h"
 #include "pttls_conn.h"
 
-/* Where a connection stands inside its phase. */
+/* The step a connection has reached inside its phase. */
 typedef enum conn_state {
 	ST_SERVER_WAIT_VERSION,     /* server: Version Request expected */
 	ST_SERVER_WAIT_SELECTION,   /* server: SASL Mechanism Selection expected */
@@ -625,7 +625,7 @@ static int next_message(pttls_conn_t *c, pttls_event *ev, bool *progress)
 			 "malformed %s message (id %u): %s %u at offset %zu (%s)",
 			 pttls_msg_type_name(hdr.vendor, hdr.type), hdr.msg_id, fault.field, fault.value,
 			 fault.offset, ts_strerror(rc));
-		/* Never answer a PT-TLS Error with a PT-TLS Error. */
+		/* A PT-TLS Error is never sent in reply to a PT-TLS Error (RFC 6876 §3.9). */
 		if (hdr.vendor == PTTLS_VENDOR_IETF && hdr.type == PTTLS_MSG_ERROR) {
 			c->state = ST_CLOSED;
 			ev->type = PTTLS_EV_CLOSE;
