@@ -492,8 +492,15 @@ static void conn_drive(server_conn *c)
 {
 	io_result r = IO_OK;
 
-	if (c->busy || c->dead)
+	if (c->dead)
 		return;
+	if (c->busy) {
+		/* Output may still go out: the worker touches only the session, not TLS or PT-TLS output. */
+		r = conn_flush(c);
+		if (r == IO_CLOSED || r == IO_FAILED)
+			c->doomed = true;
+		goto interest;
+	}
 	if (c->doomed) {
 		conn_close(c);
 		return;
@@ -549,8 +556,8 @@ static void conn_drive(server_conn *c)
 		return;
 	}
 interest:
-	conn_set_events(c, (c->want_write ? EPOLLOUT : 0) |
-			((c->busy || c->state == CONN_CLOSING) && !c->want_write ? 0 : EPOLLIN));
+	/* Level-triggered: no EPOLLIN while a worker has the batch, or the loop would spin. */
+	conn_set_events(c, c->want_write ? EPOLLOUT : (c->busy ? 0 : EPOLLIN));
 }
 
 /* Worker thread: runs the PB-TNC session on one batch, then wakes the loop. */

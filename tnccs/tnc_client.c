@@ -437,6 +437,14 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		int verdict = -1;
 
 		rc = io_flush(io, pt);
+		if (rc == TS_E_IO) {
+			/* A reset after a TLS alert: read the alert to report the real cause. */
+			uint8_t alert[64];
+			size_t n;
+
+			if (io_read(io, alert, sizeof(alert), &n) == TS_E_CRYPTO)
+				rc = TS_E_CRYPTO;
+		}
 		if (rc == TS_E_CRYPTO)
 			return tls_failure(pt, session);
 		if (rc != TS_OK) {
