@@ -34,10 +34,11 @@ struct pttls_conn {
 	uint8_t *in;                /* received, unprocessed bytes */
 	size_t in_len;
 	size_t in_cap;
-	size_t in_consumed;         /* bytes of the message handed out by the last event */
+	size_t in_start;            /* first unprocessed byte; data before it was handed out */
 
 	out_msg *out_head;
 	out_msg *out_tail;
+	size_t out_bytes;           /* octets queued, limited by out_limit() */
 
 	char sasl_identity[PTTLS_SASL_PLAIN_FIELD_MAX + 1];
 	bool sasl_done;
@@ -86,6 +87,16 @@ void pttls_conn_destroy(pttls_conn_t *c)
 	free(c);
 }
 
+/*
+ * Most octets the output queue may hold: two maximum messages plus room for
+ * small ones. A peer that sends without reading (e.g. a flood of unknown
+ * types, each drawing an error) hits it and is disconnected.
+ */
+static size_t out_limit(const pttls_conn_t *c)
+{
+	return 2 * (size_t)c->cfg.max_message_size + 65536;
+}
+
 /* Moves a built message from w to the output queue and counts its identifier. */
 static int enqueue(pttls_conn_t *c, writer_t *w)
 {
@@ -94,6 +105,12 @@ static int enqueue(pttls_conn_t *c, writer_t *w)
 
 	if (rc != TS_OK)
 		goto out;
+	if (writer_len(w) > out_limit(c) - c->out_bytes) {
+		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
+			 "output queue full (%zu octets): the peer does not read", c->out_bytes);
+		rc = TS_E_TOO_LARGE;
+		goto out;
+	}
 	m = malloc(sizeof(*m) + writer_len(w));
 	if (!m) {
 		rc = TS_E_NOMEM;
@@ -102,6 +119,7 @@ static int enqueue(pttls_conn_t *c, writer_t *w)
 	m->next = NULL;
 	m->len = writer_len(w);
 	memcpy(m->data, writer_data(w), m->len);
+	c->out_bytes += m->len;
 	if (c->out_tail)
 		c->out_tail->next = m;
 	else
@@ -140,6 +158,7 @@ void pttls_conn_out_pop(pttls_conn_t *c)
 	c->out_head = m->next;
 	if (!c->out_head)
 		c->out_tail = NULL;
+	c->out_bytes -= m->len;
 	OPENSSL_cleanse(m->data, m->len);
 	free(m);
 }
@@ -175,7 +194,7 @@ const char *pttls_conn_get_sasl_identity(const pttls_conn_t *c)
 
 size_t pttls_conn_buffered(const pttls_conn_t *c)
 {
-	return c->in_len - c->in_consumed;
+	return c->in_len - c->in_start;
 }
 
 int pttls_conn_start(pttls_conn_t *c)
@@ -194,14 +213,17 @@ int pttls_conn_start(pttls_conn_t *c)
 	return enqueue(c, &w);
 }
 
-/* Drops the bytes of the message handed out last, so the buffer holds only unprocessed input. */
+/*
+ * Drops the processed bytes at the front of the buffer. Only pttls_conn_feed
+ * calls it, once per call, so many small messages in one read cost one move.
+ */
 static void compact(pttls_conn_t *c)
 {
-	if (c->in_consumed == 0)
+	if (c->in_start == 0)
 		return;
-	memmove(c->in, c->in + c->in_consumed, c->in_len - c->in_consumed);
-	c->in_len -= c->in_consumed;
-	c->in_consumed = 0;
+	memmove(c->in, c->in + c->in_start, c->in_len - c->in_start);
+	c->in_len -= c->in_start;
+	c->in_start = 0;
 }
 
 int pttls_conn_feed(pttls_conn_t *c, const uint8_t *data, size_t len)
@@ -588,11 +610,10 @@ static int next_message(pttls_conn_t *c, pttls_event *ev, bool *progress)
 	int rc;
 
 	*progress = false;
-	compact(c);
 	if (c->state == ST_CLOSED)
 		return TS_OK;
-	avail = c->in_len;
-	raw = c->in;
+	avail = c->in_len - c->in_start;
+	raw = c->in + c->in_start;
 	if (avail < PTTLS_HEADER_LEN)
 		return TS_OK;
 
@@ -604,11 +625,11 @@ static int next_message(pttls_conn_t *c, pttls_event *ev, bool *progress)
 		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id, "invalid PT-TLS header: %s %u at offset %zu (%s)",
 			 fault.field, fault.value, fault.offset, ts_strerror(rc));
 		rc = fatal(c, ev, fault.code, raw, PTTLS_HEADER_LEN, TS_E_PROTOCOL);
-		c->in_consumed = c->in_len;
+		c->in_start = c->in_len;
 		*progress = true;
 		return rc;
 	}
-	c->in_consumed = hdr.length;
+	c->in_start += hdr.length;
 	*progress = true;
 	log_hexdump(LOG_SUBSYS_TLS, "PT-TLS message received", raw, hdr.length);
 
@@ -618,7 +639,14 @@ static int next_message(pttls_conn_t *c, pttls_event *ev, bool *progress)
 		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id,
 			 "skipping PT-TLS message of vendor %u type %u (id %u): type not supported",
 			 hdr.vendor, hdr.type, hdr.msg_id);
-		return queue_error(c, PTTLS_ERR_TYPE_NOT_SUPPORTED, raw, hdr.length);
+		rc = queue_error(c, PTTLS_ERR_TYPE_NOT_SUPPORTED, raw, hdr.length);
+		if (rc == TS_E_TOO_LARGE) {
+			c->state = ST_CLOSED;
+			ev->type = PTTLS_EV_CLOSE;
+			ev->error = rc;
+			return TS_OK;
+		}
+		return rc;
 	}
 	if (rc != TS_OK) {
 		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,

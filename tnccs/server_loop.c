@@ -483,6 +483,14 @@ static io_result conn_read(server_conn *c)
 			return IO_OK;
 		}
 		conn_process(c);
+
+		/* Backpressure: read no more while the peer does not take our output. */
+		if (!pttls_conn_out_empty(c->pt)) {
+			io_result w = conn_flush(c);
+
+			if (w != IO_OK)
+				return w;
+		}
 	}
 	return IO_OK;
 }

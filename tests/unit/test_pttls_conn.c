@@ -604,6 +604,61 @@ START_TEST(userdb_rejects_bad_line)
 }
 END_TEST
 
+START_TEST(unknown_type_flood_closes)
+{
+	pttls_conn_t *client = make(false, NULL, NULL, NULL);
+	pttls_conn_t *server = make(true, NULL, NULL, NULL);
+	/* One unknown-type message of 16 octets: each draws a 40-octet error. */
+	static const uint8_t unknown[16] = { 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 16 };
+	pttls_event ev;
+	int closed = 0;
+
+	negotiate(client, server);
+	/* 8192 * 40 octets of errors exceed the 2 * 64 KiB + 64 KiB output limit when nobody reads. */
+	for (int round = 0; round < 128 && !closed; round++) {
+		for (int i = 0; i < 64; i++)
+			ck_assert_int_eq(pttls_conn_feed(server, unknown, sizeof(unknown)), TS_OK);
+		ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+		if (ev.type == PTTLS_EV_CLOSE)
+			closed = 1;
+	}
+	ck_assert_int_eq(closed, 1);
+	ck_assert_int_eq(ev.error, TS_E_TOO_LARGE);
+	pttls_conn_destroy(client);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
+START_TEST(many_small_messages_one_feed)
+{
+	pttls_conn_t *client = make(false, NULL, NULL, NULL);
+	pttls_conn_t *server = make(true, NULL, NULL, NULL);
+	static const uint8_t batch[24] = { 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 24, 0, 0, 0, 0,
+					   2, 0, 0, 1, 0, 0, 0, 8 };
+	uint8_t *all = malloc(MAX_MSG);
+	size_t count = MAX_MSG / sizeof(batch);
+	pttls_event ev;
+	size_t seen = 0;
+
+	ck_assert_ptr_nonnull(all);
+	for (size_t i = 0; i < count; i++)
+		memcpy(all + i * sizeof(batch), batch, sizeof(batch));
+	negotiate(client, server);
+	ck_assert_int_eq(pttls_conn_feed(server, all, count * sizeof(batch)), TS_OK);
+	for (;;) {
+		ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+		if (ev.type != PTTLS_EV_BATCH)
+			break;
+		seen++;
+	}
+	ck_assert_uint_eq(seen, count);
+	ck_assert_uint_eq(pttls_conn_buffered(server), 0);
+	free(all);
+	pttls_conn_destroy(client);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("pttls_conn");
@@ -643,6 +698,8 @@ static Suite *make_suite(void)
 	tcase_add_test(bad, malformed_error_not_answered);
 	tcase_add_test(bad, wrong_version_chosen);
 	tcase_add_test(bad, error_copies_offending_message);
+	tcase_add_test(bad, unknown_type_flood_closes);
+	tcase_add_test(ok, many_small_messages_one_feed);
 	suite_add_tcase(s, ok);
 	suite_add_tcase(s, sasl);
 	suite_add_tcase(s, bad);
