@@ -189,6 +189,9 @@ void host_conn_destroy(host_conn_t *conn);
 
 TNC_ConnectionID host_conn_id(const host_conn_t *conn);
 
+/* The largest PB-TNC batch of this connection: transport and configured limit. */
+uint32_t host_conn_max_batch_size(const host_conn_t *conn);
+
 /*
  * Calls NotifyConnectionChange on every module. HANDSHAKE also forgets the
  * recommendations and reason strings of an earlier handshake.

@@ -140,6 +140,11 @@ TNC_ConnectionID host_conn_id(const host_conn_t *conn)
 	return conn->id;
 }
 
+uint32_t host_conn_max_batch_size(const host_conn_t *conn)
+{
+	return conn->max_batch_size;
+}
+
 host_conn_t *host_conn_lock(tnccs_host_t *host, TNC_ConnectionID conn_id)
 {
 	host_call *call = host_current_call;

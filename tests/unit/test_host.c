@@ -119,7 +119,7 @@ static void setup(void)
 {
 	th_setup();
 	th_conf("");
-	log_set_level_all(LOG_LEVEL_SILENT);
+	th_log_levels();
 }
 
 static void teardown(void)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "test_util.h"
 
 static char th_dir[256];
@@ -49,6 +50,16 @@ static void th_setup(void)
 	atexit(th_cleanup);
 	snprintf(conf, sizeof(conf), "%s/tncsuite.conf", th_dir);
 	setenv("TNCSUITE_CONF", conf, 1);
+}
+
+/* Log levels from $TEST_LOG (for example "tnc=4"); silent by default. */
+static void th_log_levels(void)
+{
+	const char *spec = getenv("TEST_LOG");
+
+	log_set_level_all(LOG_LEVEL_SILENT);
+	if (spec && log_parse_levels(spec) != 0)
+		fprintf(stderr, "TEST_LOG=%s is not a valid level list\n", spec);
 }
 
 /* Path of a file inside the test's directory, in one of four rotating buffers. */
