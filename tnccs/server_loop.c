@@ -91,6 +91,8 @@ struct server {
 	unsigned long next_id;
 	bool draining;                       /* SIGTERM seen: no new connections */
 	uint64_t drain_deadline_ms;
+	bool pausing;                        /* server_quiesce(): waiting for connections to end */
+	uint64_t pause_deadline_ms;
 	uint64_t next_timer_ms;
 
 	pthread_mutex_t done_lock;
@@ -263,6 +265,11 @@ void server_reload(server_t *s, const server_settings *settings, SSL_CTX *ctx, t
 	s->settings.pttls = settings->pttls;
 	gen_release(s->current);
 	s->current = gen;
+	if (s->pausing) {
+		s->pausing = false;
+		if (s->listen_fd >= 0 && epoll_add(s, s->listen_fd, &tag_listen, EPOLLIN) != TS_OK)
+			log_error(LOG_SUBSYS_APP, "cannot accept connections again: %s", strerror(errno));
+	}
 }
 
 static void conn_set_events(server_conn *c, uint32_t events)
@@ -752,6 +759,19 @@ static int handle_signals(server_t *s)
 	return result;
 }
 
+/* Closes every connection; those whose batch is with a worker close when it returns. */
+static void close_all(server_t *s, const char *why)
+{
+	server_conn *c, *next;
+
+	log_error(LOG_SUBSYS_APP, "%s reached: closing %u connections", why, s->conn_count);
+	for (c = s->conns; c; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	free_graveyard(s);
+}
+
 int server_run(server_t *s)
 {
 	struct epoll_event events[EPOLL_BATCH];
@@ -762,22 +782,16 @@ int server_run(server_t *s)
 
 		if (s->draining) {
 			now = now_ms();
+			if (s->conn_count > 0 && now >= s->drain_deadline_ms)
+				close_all(s, "shutdown_timeout");
 			if (s->conn_count == 0)
 				return SERVER_STOPPED;
-			if (now >= s->drain_deadline_ms) {
-				server_conn *c, *next;
-
-				log_error(LOG_SUBSYS_APP, "shutdown_timeout reached: closing %u connections",
-					  s->conn_count);
-				for (c = s->conns; c; c = next) {
-					next = c->next;
-					conn_close(c);
-				}
-				free_graveyard(s);
-				/* Connections whose batch is with a worker close when it returns. */
-				if (s->conn_count == 0)
-					return SERVER_STOPPED;
-			}
+		} else if (s->pausing) {
+			now = now_ms();
+			if (s->conn_count > 0 && now >= s->pause_deadline_ms)
+				close_all(s, "shutdown_timeout during reload");
+			if (s->conn_count == 0)
+				return SERVER_QUIESCED;
 		}
 
 		n = epoll_wait(s->epoll_fd, events, EPOLL_BATCH, TIMER_TICK_MS);
@@ -814,6 +828,29 @@ int server_run(server_t *s)
 		if (result == SERVER_RELOAD)
 			return SERVER_RELOAD;
 	}
+}
+
+int server_quiesce(server_t *s)
+{
+	int rc;
+
+	if (s->listen_fd >= 0)
+		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
+	s->pausing = true;
+	s->pause_deadline_ms = now_ms() + s->settings.shutdown_timeout_ms;
+	if (s->conn_count > 0)
+		log_error(LOG_SUBSYS_APP, "reload: waiting up to %u ms for %u connections to end",
+			  s->settings.shutdown_timeout_ms, s->conn_count);
+	do {
+		rc = server_run(s);
+	} while (rc == SERVER_RELOAD);
+	return rc;
+}
+
+void server_release_host(server_t *s)
+{
+	gen_release(s->current);
+	s->current = NULL;
 }
 
 void server_destroy(server_t *s)

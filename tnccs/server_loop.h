@@ -7,8 +7,13 @@
  * threads; the loop reads them from a signalfd. SIGTERM and SIGINT stop it
  * (server_run returns SERVER_STOPPED once connections are done or the
  * shutdown time limit has passed); SIGHUP makes server_run return
- * SERVER_RELOAD with every connection kept, so the caller can load new
- * settings, call server_reload() and run the loop again.
+ * SERVER_RELOAD with every connection kept.
+ *
+ * A reload replaces the modules, and one process cannot hold two instances of
+ * the same module library (dlopen returns the loaded one), so the caller
+ * loads the new settings, lets the old connections end with
+ * server_quiesce(), unloads the old modules with server_release_host(),
+ * loads the new ones and installs them with server_reload().
  */
 #ifndef SERVER_LOOP_H
 #define SERVER_LOOP_H
@@ -43,6 +48,7 @@ typedef struct server_settings {
 typedef enum server_exit {
 	SERVER_STOPPED,
 	SERVER_RELOAD,
+	SERVER_QUIESCED,
 } server_exit;
 
 typedef struct server server_t;
@@ -59,10 +65,20 @@ TS_MUST_CHECK int server_create(const server_settings *settings, SSL_CTX *ctx, t
 TS_MUST_CHECK int server_run(server_t *server);
 
 /*
+ * Stops accepting and runs the loop until no connection is left, closing the
+ * rest after shutdown_timeout. Returns SERVER_QUIESCED, or SERVER_STOPPED
+ * when SIGTERM or SIGINT arrived meanwhile, or a negative code.
+ */
+TS_MUST_CHECK int server_quiesce(server_t *server);
+
+/* Unloads the current host (its modules), TLS context and user file. Only after server_quiesce(). */
+void server_release_host(server_t *server);
+
+/*
  * New connections use the new limits, TLS context and host from now on;
- * open connections keep the ones they started with. The listening address
- * and the number of workers are not changed. ctx, host and users are taken
- * over.
+ * open connections keep the ones they started with. After server_quiesce()
+ * it accepts connections again. The listening address and the number of
+ * workers are not changed. ctx, host and users are taken over.
  */
 void server_reload(server_t *server, const server_settings *settings, SSL_CTX *ctx, tnccs_host_t *host,
 		   pttls_userdb *users);

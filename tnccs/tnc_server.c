@@ -45,6 +45,8 @@ typedef struct loaded {
 	SSL_CTX *ctx;
 	tnccs_host_t *host;
 	pttls_userdb *users;
+	host_options host_opts;
+	char tnc_config[4096];    /* IMV list the host is (to be) loaded from */
 } loaded;
 
 static void usage(FILE *out)
@@ -109,12 +111,10 @@ static int load_all(const options *opt, loaded *out)
 	char *cert = NULL, *key = NULL, *ca = NULL, *users = NULL, *tnc_config = NULL;
 	const char *client_cert_text, *debug;
 	pttls_client_cert client_cert;
-	host_options host_opts;
 	conf_t *conf = NULL;
 	loaded l = { 0 };
 	long long v;
 	uint64_t size;
-	char err[256];
 	int rc;
 
 	rc = conf_load(opt->config, &conf);
@@ -190,22 +190,12 @@ static int load_all(const options *opt, loaded *out)
 		l.settings.pttls.users = l.users;
 	}
 
-	/* The IMVs. */
-	host_options_init(&host_opts);
-	host_opts.max_batch_size = l.settings.pttls.max_message_size - PTTLS_HEADER_LEN;
-	if ((rc = host_options_from_conf(conf, SECTION, &host_opts)) != TS_OK)
+	/* The IMV host settings; the IMVs themselves are loaded by load_host(). */
+	host_options_init(&l.host_opts);
+	l.host_opts.max_batch_size = l.settings.pttls.max_message_size - PTTLS_HEADER_LEN;
+	if ((rc = host_options_from_conf(conf, SECTION, &l.host_opts)) != TS_OK)
 		goto out;
-	if ((rc = host_create(true, &host_opts, &l.host)) != TS_OK) {
-		log_error(LOG_SUBSYS_TNC, "cannot create the IMV host: %s", ts_strerror(rc));
-		goto out;
-	}
-	rc = host_load_tnc_config(l.host, opt->tnc_config ? opt->tnc_config : tnc_config, err, sizeof(err));
-	if (rc != TS_OK) {
-		log_error(LOG_SUBSYS_TNC, "cannot load the IMVs: %s", err);
-		goto out;
-	}
-	log_info(LOG_SUBSYS_APP, "%zu IMVs loaded, recommendation policy %s", host_module_count(l.host),
-		 host_policy_name(host_opts.policy));
+	snprintf(l.tnc_config, sizeof(l.tnc_config), "%s", opt->tnc_config ? opt->tnc_config : tnc_config);
 
 	*out = l;
 	memset(&l, 0, sizeof(l));
@@ -219,6 +209,69 @@ out:
 	free(tnc_config);
 	conf_free(conf);
 	return rc;
+}
+
+/* Loads the IMVs of l->tnc_config into a new host. */
+static int load_host(loaded *l)
+{
+	char err[256] = "";
+	int rc;
+
+	rc = host_create(true, &l->host_opts, &l->host);
+	if (rc != TS_OK) {
+		log_error(LOG_SUBSYS_TNC, "cannot create the IMV host: %s", ts_strerror(rc));
+		return rc;
+	}
+	rc = host_load_tnc_config(l->host, l->tnc_config, err, sizeof(err));
+	if (rc != TS_OK) {
+		log_error(LOG_SUBSYS_TNC, "cannot load the IMVs of %s: %s", l->tnc_config, err);
+		host_destroy(l->host);
+		l->host = NULL;
+		return rc;
+	}
+	log_info(LOG_SUBSYS_APP, "%zu IMVs loaded from %s, recommendation policy %s", host_module_count(l->host),
+		 l->tnc_config, host_policy_name(l->host_opts.policy));
+	return TS_OK;
+}
+
+/*
+ * SIGHUP: checks the new configuration, lets open connections end, then
+ * swaps the modules. Returns SERVER_RELOAD when the server runs on (with the
+ * new or the old configuration), SERVER_STOPPED on SIGTERM meanwhile, or a
+ * negative code when no IMVs could be loaded at all.
+ */
+static int reload(const options *opt, server_t *server, loaded *cur)
+{
+	loaded next = { 0 };
+	int rc;
+
+	if (load_all(opt, &next) != TS_OK) {
+		log_error(LOG_SUBSYS_APP, "reload failed; keeping the running configuration");
+		return SERVER_RELOAD;
+	}
+	rc = server_quiesce(server);
+	if (rc != SERVER_QUIESCED) {
+		loaded_free(&next);
+		return rc;
+	}
+	server_release_host(server);
+	if (load_host(&next) != TS_OK) {
+		/* Fall back to the IMVs that ran before, with the new TLS settings. */
+		log_error(LOG_SUBSYS_APP, "reload: loading the previous IMV list %s again", cur->tnc_config);
+		next.host_opts = cur->host_opts;
+		snprintf(next.tnc_config, sizeof(next.tnc_config), "%s", cur->tnc_config);
+		if (load_host(&next) != TS_OK) {
+			loaded_free(&next);
+			return TS_E_CONFIG;
+		}
+	}
+	server_reload(server, &next.settings, next.ctx, next.host, next.users);
+	cur->settings = next.settings;
+	cur->host_opts = next.host_opts;
+	snprintf(cur->tnc_config, sizeof(cur->tnc_config), "%s", next.tnc_config);
+	log_error(LOG_SUBSYS_APP, "configuration reloaded: %zu IMVs from %s", host_module_count(next.host),
+		  next.tnc_config);
+	return SERVER_RELOAD;
 }
 
 static void raise_fd_limit(void)
@@ -320,7 +373,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tnc-server: cannot become a daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	if (load_all(&opt, &cur) != TS_OK)
+	if (load_all(&opt, &cur) != TS_OK || load_host(&cur) != TS_OK)
 		goto out;
 	rc = server_create(&cur.settings, cur.ctx, cur.host, cur.users, &server);
 	/* The server owns the TLS context, the host and the user file now, or freed them. */
@@ -333,18 +386,11 @@ int main(int argc, char **argv)
 		  cur.settings.address, server_port(server), cur.settings.workers, cur.settings.max_connections);
 
 	for (;;) {
-		loaded next = { 0 };
-
 		rc = server_run(server);
+		if (rc == SERVER_RELOAD)
+			rc = reload(&opt, server, &cur);
 		if (rc != SERVER_RELOAD)
 			break;
-		if (load_all(&opt, &next) != TS_OK) {
-			log_error(LOG_SUBSYS_APP, "reload failed; keeping the running configuration");
-			continue;
-		}
-		server_reload(server, &next.settings, next.ctx, next.host, next.users);
-		cur.settings = next.settings;
-		log_error(LOG_SUBSYS_APP, "configuration reloaded: new connections use it");
 	}
 	if (rc == SERVER_STOPPED) {
 		log_error(LOG_SUBSYS_APP, "stopped");
