@@ -134,25 +134,24 @@ int dh_nonce_check_nonce_len(const dh_nonce_config *cfg, size_t len)
 
 /*
  * Pushes the domain parameters of a group: a curve or MODP group name, or
- * p, q = (p - 1) / 2 and g = 2 for MODP 1024 (RFC 2409 group 2). Giving q
- * lets OpenSSL check that a peer value lies in the prime-order subgroup.
+ * p and g = 2 for MODP 1024 (RFC 2409 group 2). OpenSSL 3.0 refuses to
+ * generate keys with an unnamed 1024-bit p and its q, so q is left out.
+ * Because p is a safe prime, the range check 1 < y < p - 1 that OpenSSL
+ * then applies to a peer value already excludes the elements of small order.
  */
-static int dh_nonce_push_domain(const struct dh_nonce_group *g, OSSL_PARAM_BLD *bld, BIGNUM **p, BIGNUM **q,
-				BIGNUM **gen)
+static int dh_nonce_push_domain(const struct dh_nonce_group *g, OSSL_PARAM_BLD *bld, BIGNUM **p, BIGNUM **gen)
 {
 	if (g->ossl_group)
 		return OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, g->ossl_group, 0) ? TS_OK
 											   : TS_E_CRYPTO;
 
 	*p = BN_get_rfc2409_prime_1024(NULL);
-	*q = BN_new();
 	*gen = BN_new();
-	if (!*p || !*q || !*gen)
+	if (!*p || !*gen)
 		return TS_E_NOMEM;
-	if (!BN_rshift1(*q, *p) || !BN_set_word(*gen, 2))
+	if (!BN_set_word(*gen, 2))
 		return TS_E_CRYPTO;
 	if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_P, *p) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_Q, *q) ||
 	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_FFC_G, *gen))
 		return TS_E_CRYPTO;
 	return TS_OK;
@@ -216,7 +215,7 @@ static int dh_nonce_encode_public(const struct dh_nonce_group *g, EVP_PKEY *key,
 static int dh_nonce_generate(const struct dh_nonce_group *g, EVP_PKEY **out)
 {
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *p = NULL, *q = NULL, *gen = NULL;
+	BIGNUM *p = NULL, *gen = NULL;
 	EVP_PKEY *domain = NULL;
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *key = NULL;
@@ -224,7 +223,7 @@ static int dh_nonce_generate(const struct dh_nonce_group *g, EVP_PKEY **out)
 
 	if (!bld)
 		goto out;
-	rc = dh_nonce_push_domain(g, bld, &p, &q, &gen);
+	rc = dh_nonce_push_domain(g, bld, &p, &gen);
 	if (rc != TS_OK)
 		goto out;
 	rc = dh_nonce_fromdata(g, bld, EVP_PKEY_KEY_PARAMETERS, &domain);
@@ -244,7 +243,6 @@ out:
 	EVP_PKEY_free(domain);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(p);
-	BN_free(q);
 	BN_free(gen);
 	return rc;
 }
@@ -318,7 +316,7 @@ void dh_nonce_get_nonce(const dh_nonce_t *dh, const uint8_t **nonce, size_t *len
 static int dh_nonce_import_peer(const struct dh_nonce_group *g, const uint8_t *value, EVP_PKEY **out)
 {
 	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	BIGNUM *p = NULL, *q = NULL, *gen = NULL, *y = NULL;
+	BIGNUM *p = NULL, *gen = NULL, *y = NULL;
 	uint8_t point[1 + DH_NONCE_MAX_PUBLIC_LEN];
 	EVP_PKEY_CTX *check = NULL;
 	EVP_PKEY *peer = NULL;
@@ -326,7 +324,7 @@ static int dh_nonce_import_peer(const struct dh_nonce_group *g, const uint8_t *v
 
 	if (!bld)
 		goto out;
-	rc = dh_nonce_push_domain(g, bld, &p, &q, &gen);
+	rc = dh_nonce_push_domain(g, bld, &p, &gen);
 	if (rc != TS_OK)
 		goto out;
 
@@ -347,7 +345,7 @@ static int dh_nonce_import_peer(const struct dh_nonce_group *g, const uint8_t *v
 	if (rc != TS_OK)
 		goto out;
 
-	/* Full check: 1 < y < p - 1 and y^q = 1 (MODP), a valid point of the group (EC). */
+	/* Full check: 1 < y < p - 1 and, where q is known, y^q = 1 (MODP); a point of the group (EC). */
 	rc = TS_E_CRYPTO;
 	check = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL);
 	if (!check)
@@ -364,7 +362,6 @@ out:
 	EVP_PKEY_free(peer);
 	OSSL_PARAM_BLD_free(bld);
 	BN_free(p);
-	BN_free(q);
 	BN_free(gen);
 	BN_free(y);
 	OPENSSL_cleanse(point, sizeof(point));
