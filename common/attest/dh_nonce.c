@@ -16,7 +16,7 @@ struct dh_nonce_group {
 	uint16_t bit;
 	const char *name;
 	bool is_ec;
-	/* OpenSSL group name; NULL for MODP 1024, which OpenSSL 3.0 does not name. */
+	/* OpenSSL group name, or NULL for MODP 1024, which OpenSSL 3.0 does not name. */
 	const char *ossl_group;
 	size_t public_len;
 	size_t shared_len;
@@ -158,8 +158,8 @@ static int dh_nonce_push_domain(const struct dh_nonce_group *g, OSSL_PARAM_BLD *
 }
 
 /*
- * Builds an EVP_PKEY of the group from a BLD that already holds the domain
- * parameters; `selection` is EVP_PKEY_KEY_PARAMETERS or EVP_PKEY_PUBLIC_KEY.
+ * Builds an EVP_PKEY of the group from a BLD that already contains the domain
+ * parameters. `selection` is EVP_PKEY_KEY_PARAMETERS or EVP_PKEY_PUBLIC_KEY.
  */
 static int dh_nonce_fromdata(const struct dh_nonce_group *g, OSSL_PARAM_BLD *bld, int selection, EVP_PKEY **out)
 {
@@ -195,7 +195,7 @@ static int dh_nonce_encode_public(const struct dh_nonce_group *g, EVP_PKEY *key,
 		if (!EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
 						     sizeof(point), &len))
 			return TS_E_CRYPTO;
-		/* SEC 1 uncompressed form 0x04 || x || y; the wire drops the 0x04. */
+		/* SEC 1 uncompressed form 0x04 || x || y. The wire format drops the 0x04. */
 		if (len != 1 + g->public_len || point[0] != 0x04)
 			return TS_E_CRYPTO;
 		memcpy(out, point + 1, g->public_len);
@@ -345,7 +345,7 @@ static int dh_nonce_import_peer(const struct dh_nonce_group *g, const uint8_t *v
 	if (rc != TS_OK)
 		goto out;
 
-	/* Full check: 1 < y < p - 1 and, where q is known, y^q = 1 (MODP); a point of the group (EC). */
+	/* Full check: 1 < y < p - 1 and, where q is known, y^q = 1 (MODP), or a point of the group (EC). */
 	rc = TS_E_CRYPTO;
 	check = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL);
 	if (!check)

@@ -4,7 +4,7 @@
  * 6.0.6 implements it.
  *
  * The IMV is the initiator, the IMC the responder. Both contribute a nonce of
- * the same length N and a Diffie-Hellman public value; both then compute
+ * the same length N and a Diffie-Hellman public value. Both then compute
  *
  *   secret = H( 0x31 || initiator nonce || responder nonce || shared secret )
  *
@@ -20,7 +20,7 @@
  *   0x1000  ECP 256 (IKE 19)      x || y, 64 bytes         x, 32 bytes
  *   0x0800  ECP 384 (IKE 20)      x || y, 96 bytes         x, 48 bytes
  *
- * MODP values are left-padded with zeros to the prime length; EC points are
+ * MODP values are left-padded with zeros to the prime length, and EC points are
  * written without the 0x04 prefix of the SEC 1 uncompressed form.
  */
 #ifndef ATTEST_DH_NONCE_H
@@ -110,14 +110,15 @@ TS_MUST_CHECK int dh_nonce_create(uint16_t group, size_t nonce_len, dh_nonce_t *
 void dh_nonce_destroy(dh_nonce_t *dh);
 
 uint16_t dh_nonce_get_group(const dh_nonce_t *dh);
-/* This side's public value in the wire encoding; valid while dh lives. */
+/* This side's public value in the wire encoding, valid while dh lives. */
 void dh_nonce_get_public(const dh_nonce_t *dh, const uint8_t **value, size_t *len);
-/* This side's nonce; valid while dh lives. */
+/* This side's nonce, valid while dh lives. */
 void dh_nonce_get_nonce(const dh_nonce_t *dh, const uint8_t **nonce, size_t *len);
 
 /*
  * Takes the peer's public value and nonce, validates the public value (exact
- * length, range and subgroup for MODP, a point on the curve for ECP) and
+ * length, and range for MODP, also the subgroup for MODP 1536 and 2048, or a
+ * point on the curve for ECP) and
  * computes the shared secret. The peer nonce must have the length of ours.
  * TS_E_INVALID for a bad public value or nonce length, TS_E_STATE if a peer
  * was already set.

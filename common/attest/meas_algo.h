@@ -31,7 +31,7 @@ enum {
 	MEAS_ALGO_SHA256 = 0x4000,
 	MEAS_ALGO_SHA384 = 0x2000,
 	MEAS_ALGO_SHA512 = 0x1000,
-	/* Every bit this module knows; other bits of a received set are ignored. */
+	/* Every bit defined here. Other bits of a received set are ignored. */
 	MEAS_ALGO_ALL = MEAS_ALGO_SHA1 | MEAS_ALGO_SHA256 | MEAS_ALGO_SHA384 | MEAS_ALGO_SHA512,
 	/* SHA-1 and SHA-256 are mandatory to implement for PTS. */
 	MEAS_ALGO_MANDATORY = MEAS_ALGO_SHA1 | MEAS_ALGO_SHA256,

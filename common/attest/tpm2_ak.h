@@ -43,7 +43,7 @@ TS_MUST_CHECK int tpm2_ak_from_tpmt_public(const TPMT_PUBLIC *pub, EVP_PKEY **ou
 /* tpm2_ak_parse_public() followed by tpm2_ak_from_tpmt_public(). */
 TS_MUST_CHECK int tpm2_ak_from_tpm2b_public(const uint8_t *data, size_t len, EVP_PKEY **out);
 
-/* A DER SubjectPublicKeyInfo; trailing bytes are rejected. */
+/* A DER SubjectPublicKeyInfo, with trailing bytes rejected. */
 TS_MUST_CHECK int tpm2_ak_from_spki_der(const uint8_t *der, size_t len, EVP_PKEY **out);
 
 /* A PEM "PUBLIC KEY" block. */
@@ -53,7 +53,7 @@ TS_MUST_CHECK int tpm2_ak_from_pem(const char *pem, size_t len, EVP_PKEY **out);
 TS_MUST_CHECK int tpm2_ak_keyid(EVP_PKEY *key, uint8_t out[TPM2_AK_KEYID_LEN]);
 
 /*
- * SHA-1 over SubjectPublicKeyInfo bytes exactly as received; use this for a
+ * SHA-1 over SubjectPublicKeyInfo bytes exactly as received. Use this for a
  * key that came from a peer, so its keyid does not depend on re-encoding.
  */
 TS_MUST_CHECK int tpm2_ak_keyid_spki(const uint8_t *der, size_t len, uint8_t out[TPM2_AK_KEYID_LEN]);

@@ -47,7 +47,7 @@ typedef struct tpm2_quote_pcr_list {
 /* A tpm2_quote_pcr_fn over a tpm2_quote_pcr_list passed as ctx. */
 int tpm2_quote_pcr_array(void *ctx, TPM2_ALG_ID bank, uint32_t index, const uint8_t **value, size_t *len);
 
-/* Why a verification failed; TPM2_QUOTE_OK when it did not. */
+/* Why a verification failed, or TPM2_QUOTE_OK when it did not. */
 typedef enum tpm2_quote_status {
 	TPM2_QUOTE_OK = 0,
 	TPM2_QUOTE_MALFORMED,           /* TPMS_ATTEST or TPMT_SIGNATURE invalid */

@@ -20,7 +20,7 @@
  *   | signature                     |  ECDSA: r || s, each curve-size
  *   +-------------------------------+
  *
- * The composite hash algorithm field holds the signature's hash as a PTS
+ * The composite hash algorithm field contains the signature's hash as a PTS
  * hash bit (meas_algo.h), which is also the pcrDigest hash. The verifier
  * rebuilds the TPMS_ATTEST from these fields with its own secret as
  * extraData and its own PCR digest, then checks the signature over it.
@@ -65,10 +65,10 @@ TS_MUST_CHECK int tpm2_quote_info_from_quote(const TPMS_ATTEST *attest, const TP
 TS_MUST_CHECK int tpm2_quote_info_build(const tpm2_quote_info *info, writer_t *w);
 
 /*
- * Reads the fields in the layout above from `r`, which is left after the
- * signature; the caller checks what follows (an evidence signature or the
- * end of the attribute). On error *err_offset (may be NULL) receives the
- * offset of the offending field within r's outermost buffer.
+ * Reads the fields in the layout above from `r` and leaves r after the
+ * signature. The caller checks what follows (an evidence signature or the
+ * end of the attribute). On error, r is unchanged and *err_offset (may be
+ * NULL) receives the offset of the offending field in r's outermost buffer.
  */
 TS_MUST_CHECK int tpm2_quote_info_parse(reader_t *r, tpm2_quote_info *out, size_t *err_offset);
 

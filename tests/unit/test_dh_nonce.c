@@ -259,6 +259,12 @@ START_TEST(dh_nonce_modp_invalid_values)
 		expect_rejected(groups[i].group, value, n);
 		memset(value, 0xff, n);
 		expect_rejected(groups[i].group, value, n);
+		/* p - 2 is a quadratic non-residue, outside the subgroup of order q. */
+		if (groups[i].group != DH_NONCE_MODP1024) {
+			ck_assert_int_eq(BN_sub_word(p, 2), 1);
+			ck_assert_int_eq(BN_bn2binpad(p, value, (int)n), (int)n);
+			expect_rejected(groups[i].group, value, n);
+		}
 		/* Wrong length, with a value that is valid at the right length (g = 2). */
 		memset(value, 0, n);
 		value[n - 1] = 2;
