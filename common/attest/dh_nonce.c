@@ -345,12 +345,16 @@ static int dh_nonce_import_peer(const struct dh_nonce_group *g, const uint8_t *v
 	if (rc != TS_OK)
 		goto out;
 
-	/* Full check: 1 < y < p - 1 and, where q is known, y^q = 1 (MODP), or a point of the group (EC). */
+	/*
+	 * MODP: 1 < y < p - 1 and, where q is known, y^q = 1. EC: a finite
+	 * point on the curve, which for the NIST curves (cofactor 1) is already
+	 * a point of the prime-order group, so the costly order check is skipped.
+	 */
 	rc = TS_E_CRYPTO;
 	check = EVP_PKEY_CTX_new_from_pkey(NULL, peer, NULL);
 	if (!check)
 		goto out;
-	if (EVP_PKEY_public_check(check) != 1) {
+	if ((g->is_ec ? EVP_PKEY_public_check_quick(check) : EVP_PKEY_public_check(check)) != 1) {
 		rc = TS_E_INVALID;
 		goto out;
 	}
@@ -403,7 +407,8 @@ int dh_nonce_set_peer(dh_nonce_t *dh, const uint8_t *public_value, size_t public
 	/* MODP: keep leading zero octets so the secret has the prime length. */
 	if (!g->is_ec && EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0)
 		goto out;
-	if (EVP_PKEY_derive_set_peer(ctx, peer) <= 0 ||
+	/* The peer was checked on import, so OpenSSL need not check it again. */
+	if (EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) <= 0 ||
 	    EVP_PKEY_derive(ctx, dh->shared, &shared_len) <= 0)
 		goto out;
 	if (shared_len != g->shared_len) {
