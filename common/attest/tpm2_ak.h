@@ -49,7 +49,12 @@ TS_MUST_CHECK int tpm2_ak_from_spki_der(const uint8_t *der, size_t len, EVP_PKEY
 /* A PEM "PUBLIC KEY" block. */
 TS_MUST_CHECK int tpm2_ak_from_pem(const char *pem, size_t len, EVP_PKEY **out);
 
-/* SHA-1 over the DER SubjectPublicKeyInfo that OpenSSL encodes for `key`. */
+/*
+ * SHA-1 over the DER SubjectPublicKeyInfo that OpenSSL encodes for `key`.
+ * NOTE: strongSwan 6.0.6 writes a non-zero TPM RSA exponent as 4 octets
+ * without minimising it, so for such a key its keyid differs from this one.
+ * The usual AK exponent field is 0 (65537), where both agree.
+ */
 TS_MUST_CHECK int tpm2_ak_keyid(EVP_PKEY *key, uint8_t out[TPM2_AK_KEYID_LEN]);
 
 /*

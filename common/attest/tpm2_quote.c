@@ -40,7 +40,7 @@ int tpm2_quote_pcr_array(void *ctx, TPM2_ALG_ID bank, uint32_t index, const uint
 	return TS_E_NOT_FOUND;
 }
 
-int tpm2_check_field(int rc, const char *structure, const char *field, const reader_t *r, size_t *err_offset)
+int tpm2_quote_check_field(int rc, const char *structure, const char *field, const reader_t *r, size_t *err_offset)
 {
 	if (rc == TS_OK)
 		return TS_OK;
@@ -50,7 +50,7 @@ int tpm2_check_field(int rc, const char *structure, const char *field, const rea
 	return rc;
 }
 
-int tpm2_check_tpm2b(reader_t *r, size_t max, const char *structure, const char *field, size_t *err_offset)
+int tpm2_quote_check_tpm2b(reader_t *r, size_t max, const char *structure, const char *field, size_t *err_offset)
 {
 	const uint8_t *body;
 	size_t len, size;
@@ -66,10 +66,10 @@ int tpm2_check_tpm2b(reader_t *r, size_t max, const char *structure, const char 
 		return TS_E_TOO_LARGE;
 	}
 	rc = reader_vec16(r, &body, &len);
-	return tpm2_check_field(rc, structure, field, r, err_offset);
+	return tpm2_quote_check_field(rc, structure, field, r, err_offset);
 }
 
-int tpm2_check_pcr_selection(reader_t *r, const char *structure, size_t *err_offset)
+int tpm2_quote_check_pcr_selection(reader_t *r, const char *structure, size_t *err_offset)
 {
 	uint32_t count;
 	int rc;
@@ -84,7 +84,7 @@ int tpm2_check_pcr_selection(reader_t *r, const char *structure, size_t *err_off
 	}
 	rc = reader_skip(r, 4);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, structure, "pcrSelect.count", r, err_offset);
+		return tpm2_quote_check_field(rc, structure, "pcrSelect.count", r, err_offset);
 
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *select;
@@ -92,10 +92,10 @@ int tpm2_check_pcr_selection(reader_t *r, const char *structure, size_t *err_off
 
 		rc = reader_skip(r, 2);
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, structure, "pcrSelections.hash", r, err_offset);
+			return tpm2_quote_check_field(rc, structure, "pcrSelections.hash", r, err_offset);
 		rc = reader_peek(r, 0, 1, &select);
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, structure, "pcrSelections.sizeofSelect", r, err_offset);
+			return tpm2_quote_check_field(rc, structure, "pcrSelections.sizeofSelect", r, err_offset);
 		size_of_select = select[0];
 		if (size_of_select > TPM2_PCR_SELECT_MAX) {
 			log_error(LOG_SUBSYS_PTS, "%s: sizeofSelect at offset %zu is %zu, more than %d",
@@ -106,7 +106,7 @@ int tpm2_check_pcr_selection(reader_t *r, const char *structure, size_t *err_off
 		}
 		rc = reader_vec8(r, &select, &size_of_select);
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, structure, "pcrSelections.pcrSelect", r, err_offset);
+			return tpm2_quote_check_field(rc, structure, "pcrSelections.pcrSelect", r, err_offset);
 	}
 	return TS_OK;
 }
@@ -115,7 +115,7 @@ int tpm2_check_pcr_selection(reader_t *r, const char *structure, size_t *err_off
  * Walks a quote's TPMS_ATTEST with the bounds-checked reader before
  * tss2-mu decodes it, so a bad length is reported with its field and offset.
  */
-static int tpm2_quote_check(const uint8_t *data, size_t len, size_t *err_offset)
+static int tpm2_quote_walk_attest(const uint8_t *data, size_t len, size_t *err_offset)
 {
 	static const char st[] = "TPMS_ATTEST";
 	reader_t r;
@@ -126,7 +126,7 @@ static int tpm2_quote_check(const uint8_t *data, size_t len, size_t *err_offset)
 	reader_init(&r, data, len);
 	rc = reader_u32(&r, &magic);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, st, "magic", &r, err_offset);
+		return tpm2_quote_check_field(rc, st, "magic", &r, err_offset);
 	if (magic != TPM2_GENERATED_VALUE) {
 		log_error(LOG_SUBSYS_PTS, "%s: magic at offset 0 is 0x%08x, not TPM_GENERATED_VALUE 0x%08x",
 			  st, magic, TPM2_GENERATED_VALUE);
@@ -136,7 +136,7 @@ static int tpm2_quote_check(const uint8_t *data, size_t len, size_t *err_offset)
 	}
 	rc = reader_u16(&r, &type);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, st, "type", &r, err_offset);
+		return tpm2_quote_check_field(rc, st, "type", &r, err_offset);
 	if (type != TPM2_ST_ATTEST_QUOTE) {
 		log_error(LOG_SUBSYS_PTS, "%s: type at offset 4 is 0x%04x, not TPM_ST_ATTEST_QUOTE 0x%04x",
 			  st, type, TPM2_ST_ATTEST_QUOTE);
@@ -144,25 +144,25 @@ static int tpm2_quote_check(const uint8_t *data, size_t len, size_t *err_offset)
 			*err_offset = 4;
 		return TS_E_INVALID;
 	}
-	rc = tpm2_check_tpm2b(&r, sizeof(TPMU_NAME), st, "qualifiedSigner", err_offset);
+	rc = tpm2_quote_check_tpm2b(&r, sizeof(TPMU_NAME), st, "qualifiedSigner", err_offset);
 	if (rc != TS_OK)
 		return rc;
-	rc = tpm2_check_tpm2b(&r, sizeof(TPMT_HA), st, "extraData", err_offset);
+	rc = tpm2_quote_check_tpm2b(&r, sizeof(TPMT_HA), st, "extraData", err_offset);
 	if (rc != TS_OK)
 		return rc;
 	rc = reader_skip(&r, TPM2_CLOCK_INFO_LEN);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, st, "clockInfo", &r, err_offset);
+		return tpm2_quote_check_field(rc, st, "clockInfo", &r, err_offset);
 	rc = reader_skip(&r, 8);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, st, "firmwareVersion", &r, err_offset);
-	rc = tpm2_check_pcr_selection(&r, st, err_offset);
+		return tpm2_quote_check_field(rc, st, "firmwareVersion", &r, err_offset);
+	rc = tpm2_quote_check_pcr_selection(&r, st, err_offset);
 	if (rc != TS_OK)
 		return rc;
-	rc = tpm2_check_tpm2b(&r, sizeof(TPMU_HA), st, "pcrDigest", err_offset);
+	rc = tpm2_quote_check_tpm2b(&r, sizeof(TPMU_HA), st, "pcrDigest", err_offset);
 	if (rc != TS_OK)
 		return rc;
-	return tpm2_check_field(reader_expect_end(&r), st, "end of structure", &r, err_offset);
+	return tpm2_quote_check_field(reader_expect_end(&r), st, "end of structure", &r, err_offset);
 }
 
 int tpm2_quote_parse(const uint8_t *data, size_t len, TPMS_ATTEST *out, size_t *err_offset)
@@ -172,7 +172,7 @@ int tpm2_quote_parse(const uint8_t *data, size_t len, TPMS_ATTEST *out, size_t *
 	TSS2_RC trc;
 	int rc;
 
-	rc = tpm2_quote_check(data, len, err_offset);
+	rc = tpm2_quote_walk_attest(data, len, err_offset);
 	if (rc != TS_OK)
 		return rc;
 
@@ -191,7 +191,7 @@ int tpm2_quote_parse(const uint8_t *data, size_t len, TPMS_ATTEST *out, size_t *
 }
 
 /* Walks a TPMT_SIGNATURE (TPM 2.0 Part 2, section 11.3.4) before tss2-mu decodes it. */
-static int tpm2_quote_check_signature(const uint8_t *data, size_t len, size_t *err_offset)
+static int tpm2_quote_walk_signature(const uint8_t *data, size_t len, size_t *err_offset)
 {
 	static const char st[] = "TPMT_SIGNATURE";
 	reader_t r;
@@ -202,15 +202,15 @@ static int tpm2_quote_check_signature(const uint8_t *data, size_t len, size_t *e
 	reader_init(&r, data, len);
 	rc = reader_u16(&r, &sig_alg);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, st, "sigAlg", &r, err_offset);
+		return tpm2_quote_check_field(rc, st, "sigAlg", &r, err_offset);
 
 	switch (sig_alg) {
 	case TPM2_ALG_RSASSA:
 	case TPM2_ALG_RSAPSS:
 		rc = reader_u16(&r, &hash);
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, st, "hash", &r, err_offset);
-		rc = tpm2_check_tpm2b(&r, TPM2_MAX_RSA_KEY_BYTES, st, "sig", err_offset);
+			return tpm2_quote_check_field(rc, st, "hash", &r, err_offset);
+		rc = tpm2_quote_check_tpm2b(&r, TPM2_MAX_RSA_KEY_BYTES, st, "sig", err_offset);
 		break;
 	case TPM2_ALG_ECDSA:
 	case TPM2_ALG_ECDAA:
@@ -218,30 +218,30 @@ static int tpm2_quote_check_signature(const uint8_t *data, size_t len, size_t *e
 	case TPM2_ALG_ECSCHNORR:
 		rc = reader_u16(&r, &hash);
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, st, "hash", &r, err_offset);
-		rc = tpm2_check_tpm2b(&r, TPM2_MAX_ECC_KEY_BYTES, st, "signatureR", err_offset);
+			return tpm2_quote_check_field(rc, st, "hash", &r, err_offset);
+		rc = tpm2_quote_check_tpm2b(&r, TPM2_MAX_ECC_KEY_BYTES, st, "signatureR", err_offset);
 		if (rc == TS_OK)
-			rc = tpm2_check_tpm2b(&r, TPM2_MAX_ECC_KEY_BYTES, st, "signatureS", err_offset);
+			rc = tpm2_quote_check_tpm2b(&r, TPM2_MAX_ECC_KEY_BYTES, st, "signatureS", err_offset);
 		break;
 	case TPM2_ALG_HMAC:
 		rc = reader_u16(&r, &hash);
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, st, "hashAlg", &r, err_offset);
+			return tpm2_quote_check_field(rc, st, "hashAlg", &r, err_offset);
 		if (meas_algo_from_tpm_alg(hash, &algo) != TS_OK)
-			return tpm2_check_field(TS_E_UNSUPPORTED, st, "hashAlg", &r, err_offset);
+			return tpm2_quote_check_field(TS_E_UNSUPPORTED, st, "hashAlg", &r, err_offset);
 		rc = reader_skip(&r, meas_algo_digest_len(algo));
 		if (rc != TS_OK)
-			return tpm2_check_field(rc, st, "digest", &r, err_offset);
+			return tpm2_quote_check_field(rc, st, "digest", &r, err_offset);
 		break;
 	case TPM2_ALG_NULL:
 		break;
 	default:
 		reader_init(&r, data, 0);
-		return tpm2_check_field(TS_E_UNSUPPORTED, st, "sigAlg", &r, err_offset);
+		return tpm2_quote_check_field(TS_E_UNSUPPORTED, st, "sigAlg", &r, err_offset);
 	}
 	if (rc != TS_OK)
 		return rc;
-	return tpm2_check_field(reader_expect_end(&r), st, "end of structure", &r, err_offset);
+	return tpm2_quote_check_field(reader_expect_end(&r), st, "end of structure", &r, err_offset);
 }
 
 int tpm2_quote_parse_signature(const uint8_t *data, size_t len, TPMT_SIGNATURE *out, size_t *err_offset)
@@ -251,7 +251,7 @@ int tpm2_quote_parse_signature(const uint8_t *data, size_t len, TPMT_SIGNATURE *
 	TSS2_RC trc;
 	int rc;
 
-	rc = tpm2_quote_check_signature(data, len, err_offset);
+	rc = tpm2_quote_walk_signature(data, len, err_offset);
 	if (rc != TS_OK)
 		return rc;
 

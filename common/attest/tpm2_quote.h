@@ -11,6 +11,10 @@
  *      nonce), and
  *   4. hashing the caller's PCR values, in the order of the quote's
  *      TPML_PCR_SELECTION, with the signature's hash gives pcrDigest.
+ *
+ * NOTE: qualifiedSigner is not checked, because it depends on the AK's
+ * parent chain, which a verifier with only the AK public key lacks.
+ * strongSwan 6.0.6 does not check it either.
  */
 #ifndef ATTEST_TPM2_QUOTE_H
 #define ATTEST_TPM2_QUOTE_H

@@ -15,13 +15,13 @@
 #define TPM2_CLOCK_INFO_LEN 17
 
 /* Logs and returns rc unless it is TS_OK. */
-int tpm2_check_field(int rc, const char *structure, const char *field, const reader_t *r, size_t *err_offset);
+int tpm2_quote_check_field(int rc, const char *structure, const char *field, const reader_t *r, size_t *err_offset);
 
 /* Consumes a TPM2B whose size may not exceed `max`. */
-TS_MUST_CHECK int tpm2_check_tpm2b(reader_t *r, size_t max, const char *structure, const char *field,
+TS_MUST_CHECK int tpm2_quote_check_tpm2b(reader_t *r, size_t max, const char *structure, const char *field,
 				   size_t *err_offset);
 
 /* Consumes a TPML_PCR_SELECTION of at most TPM2_NUM_PCR_BANKS banks of TPM2_PCR_SELECT_MAX bytes. */
-TS_MUST_CHECK int tpm2_check_pcr_selection(reader_t *r, const char *structure, size_t *err_offset);
+TS_MUST_CHECK int tpm2_quote_check_pcr_selection(reader_t *r, const char *structure, size_t *err_offset);
 
 #endif

@@ -30,7 +30,7 @@ static int tpm2_quote_info_vec(reader_t *r, size_t prefix, size_t max, const cha
 		return TS_E_TOO_LARGE;
 	}
 	rc = prefix == 2 ? reader_vec16(r, data, len) : reader_vec32(r, data, len);
-	return tpm2_check_field(rc, tpm2_quote_info_st, field, r, err_offset);
+	return tpm2_quote_check_field(rc, tpm2_quote_info_st, field, r, err_offset);
 }
 
 /* Reads a 2-byte length that must equal `expected`, then that many bytes. */
@@ -84,14 +84,14 @@ int tpm2_quote_info_parse(reader_t *r, tpm2_quote_info *out, size_t *err_offset)
 		return rc;
 	offset = 0;
 	if (Tss2_MU_TPMS_CLOCK_INFO_Unmarshal(data, TPM2_CLOCK_INFO_LEN, &offset, &info.clock_info) != TSS2_RC_SUCCESS)
-		return tpm2_check_field(TS_E_INVALID, tpm2_quote_info_st, "clock info", &pos, err_offset);
+		return tpm2_quote_check_field(TS_E_INVALID, tpm2_quote_info_st, "clock info", &pos, err_offset);
 
 	rc = tpm2_quote_info_fixed(&pos, 8, "version", &data, err_offset);
 	if (rc != TS_OK)
 		return rc;
 	offset = 0;
 	if (Tss2_MU_UINT64_Unmarshal(data, 8, &offset, &info.firmware_version) != TSS2_RC_SUCCESS)
-		return tpm2_check_field(TS_E_INVALID, tpm2_quote_info_st, "version", &pos, err_offset);
+		return tpm2_quote_check_field(TS_E_INVALID, tpm2_quote_info_st, "version", &pos, err_offset);
 
 	/* The PCR selection gets its own window so offsets inside it stay absolute. */
 	sel_at = reader_offset(&pos);
@@ -99,13 +99,13 @@ int tpm2_quote_info_parse(reader_t *r, tpm2_quote_info *out, size_t *err_offset)
 	if (rc == TS_OK)
 		rc = reader_sub(&pos, sel_len, &sel);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, tpm2_quote_info_st, "PCR selection", &pos, err_offset);
-	rc = tpm2_check_pcr_selection(&sel, tpm2_quote_info_st, err_offset);
+		return tpm2_quote_check_field(rc, tpm2_quote_info_st, "PCR selection", &pos, err_offset);
+	rc = tpm2_quote_check_pcr_selection(&sel, tpm2_quote_info_st, err_offset);
 	if (rc != TS_OK)
 		return rc;
 	rc = reader_expect_end(&sel);
 	if (rc != TS_OK)
-		return tpm2_check_field(rc, tpm2_quote_info_st, "end of PCR selection", &sel, err_offset);
+		return tpm2_quote_check_field(rc, tpm2_quote_info_st, "end of PCR selection", &sel, err_offset);
 	offset = 0;
 	if (Tss2_MU_TPML_PCR_SELECTION_Unmarshal(sel.data, sel.len, &offset, &info.pcr_select) != TSS2_RC_SUCCESS ||
 	    offset != sel.len) {
