@@ -156,14 +156,52 @@ static int decode_generic(const eventlog_event_t *ev, unsigned flags, json_objec
 	return add_hex(o, "hex", ev->data, ev->data_len, flags);
 }
 
+/*
+ * Converts NUL-terminated or unterminated UTF-16LE text (systemd-boot logs its
+ * EV_IPL strings so) to UTF-8. Returns NULL if the data is not such text.
+ */
+static char *utf16_text(const uint8_t *p, size_t len)
+{
+	bool lossy = false;
+	char *text;
+
+	if (len < 2 || len % 2 != 0)
+		return NULL;
+	text = eventlog_utf16_to_utf8(p, len / 2, &lossy);
+	if (!text)
+		return NULL;
+	/* The text must end at the first NUL and be followed by NULs only. */
+	for (size_t i = 0; i < len / 2; i++) {
+		if ((p[2 * i] | p[2 * i + 1]) == 0) {
+			if (trim_nul(p + 2 * i, len - 2 * i) != 0)
+				lossy = true;
+			break;
+		}
+	}
+	if (lossy || !eventlog_is_text((const uint8_t *)text, strlen(text))) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 /* EV_ACTION, EV_EFI_ACTION, EV_IPL and other events whose data is text. */
 static int decode_string(const eventlog_event_t *ev, unsigned flags, json_object *o)
 {
 	size_t len = trim_nul(ev->data, ev->data_len);
+	char *text;
+	int rc;
 
-	if (!eventlog_is_text(ev->data, len))
+	if (eventlog_is_text(ev->data, len))
+		return add_strn(o, "string", ev->data, len);
+	text = utf16_text(ev->data, ev->data_len);
+	if (!text)
 		return undecodable_hex(o, ev, flags, "data at offset %zu is not printable text", ev->data_offset);
-	return add_strn(o, "string", ev->data, len);
+	rc = add_str(o, "string", text);
+	if (rc == TS_OK)
+		rc = add_str(o, "encoding", "utf-16le");
+	free(text);
+	return rc;
 }
 
 /* UEFI_PLATFORM_FIRMWARE_BLOB: BlobBase (8) | BlobLength (8) */
@@ -206,7 +244,8 @@ static int decode_blob2(const eventlog_event_t *ev, unsigned flags, json_object 
 	if (rc == TS_OK)
 		rc = add_u64(o, "blob_length", length);
 	if (rc == TS_OK && reader_remaining(&r) != 0)
-		rc = undecodable(o, "%zu unexpected bytes at offset %zu", reader_remaining(&r), reader_offset(&r));
+		rc = undecodable_hex(o, ev, flags, "%zu unexpected bytes at offset %zu",
+				     reader_remaining(&r), reader_offset(&r));
 	return rc;
 }
 
@@ -234,22 +273,18 @@ static int decode_separator(const eventlog_event_t *ev, unsigned flags, json_obj
 	return rc;
 }
 
-/* EV_S_CRTM_VERSION: usually a NUL-terminated UTF-16LE string. */
+/* EV_S_CRTM_VERSION: a NUL-terminated UTF-16LE string (OVMF logs an empty one). */
 static int decode_crtm_version(const eventlog_event_t *ev, unsigned flags, json_object *o)
 {
-	bool lossy = false;
 	char *text;
 	int rc;
 
-	if (ev->data_len % 2 != 0 || ev->data_len == 0)
-		return decode_generic(ev, flags, o);
-	text = eventlog_utf16_to_utf8(ev->data, ev->data_len / 2, &lossy);
+	if (ev->data_len > 0 && trim_nul(ev->data, ev->data_len) == 0)
+		return add_str(o, "version", "");
+	text = utf16_text(ev->data, ev->data_len);
 	if (!text)
-		return TS_E_NOMEM;
-	if (!lossy && text[0] && eventlog_is_text((const uint8_t *)text, strlen(text)))
-		rc = add_str(o, "version", text);
-	else
-		rc = undecodable_hex(o, ev, flags, "version at offset %zu is not UTF-16 text", ev->data_offset);
+		return undecodable_hex(o, ev, flags, "version at offset %zu is not UTF-16 text", ev->data_offset);
+	rc = add_str(o, "version", text);
 	free(text);
 	return rc;
 }
@@ -286,7 +321,8 @@ static int decode_event_tag(const eventlog_event_t *ev, unsigned flags, json_obj
 			rc = add_hex(o, "tagged_event_data", data, size, flags);
 	}
 	if (rc == TS_OK && reader_remaining(&r) != 0)
-		rc = undecodable(o, "%zu unexpected bytes at offset %zu", reader_remaining(&r), reader_offset(&r));
+		rc = undecodable_hex(o, ev, flags, "%zu unexpected bytes at offset %zu",
+				     reader_remaining(&r), reader_offset(&r));
 	return rc;
 }
 
@@ -342,7 +378,8 @@ static int decode_handoff_tables(const eventlog_event_t *ev, unsigned flags, jso
 			json_object_put(t);
 	}
 	if (rc == TS_OK && reader_remaining(&r) != 0)
-		rc = undecodable(o, "%zu unexpected bytes at offset %zu", reader_remaining(&r), reader_offset(&r));
+		rc = undecodable_hex(o, ev, flags, "%zu unexpected bytes at offset %zu",
+				     reader_remaining(&r), reader_offset(&r));
 	return rc;
 }
 
@@ -398,8 +435,8 @@ static int decode_image_load(const eventlog_event_t *ev, unsigned flags, json_ob
 		return undecodable(o, "device path truncated at offset %zu", reader_offset(&r));
 	rc = add_devpath(o, &path, path.data, path.len, flags);
 	if (rc == TS_OK && reader_remaining(&r) != 0)
-		rc = undecodable(o, "%zu unexpected bytes after the device path at offset %zu",
-				 reader_remaining(&r), reader_offset(&r));
+		rc = undecodable_hex(o, ev, flags, "%zu unexpected bytes after the device path at offset %zu",
+				     reader_remaining(&r), reader_offset(&r));
 	return rc;
 }
 
@@ -661,8 +698,8 @@ static int decode_variable(const eventlog_event_t *ev, unsigned flags, json_obje
 	if (rc == TS_OK)
 		rc = decode_variable_data(ev, flags, o, guid, name, &data);
 	if (rc == TS_OK && reader_remaining(&r) != 0)
-		rc = undecodable(o, "%zu unexpected bytes after VariableData at offset %zu",
-				 reader_remaining(&r), reader_offset(&r));
+		rc = undecodable_hex(o, ev, flags, "%zu unexpected bytes after VariableData at offset %zu",
+				     reader_remaining(&r), reader_offset(&r));
 	free(name);
 	return rc;
 }
@@ -772,7 +809,7 @@ static int decode_gpt(const eventlog_event_t *ev, unsigned flags, json_object *o
 			json_object_put(p);
 	}
 	if (rc == TS_OK && reader_remaining(&r) != 0)
-		rc = undecodable(o, "%zu unexpected bytes after the partition entries at offset %zu",
+		rc = undecodable_hex(o, ev, flags, "%zu unexpected bytes after the partition entries at offset %zu",
 				 reader_remaining(&r), reader_offset(&r));
 	return rc;
 }
