@@ -4,8 +4,9 @@
  * same run (the ratio is what stays comparable on a shared machine).
  *
  * Usage: bench_eventlog [SECONDS] [LOG...]
- * Without LOG it measures the four-bank EVE log and the three-bank GCE log
- * from tests/data/eventlog.
+ * Without LOG it measures four logs from tests/data/eventlog: EVE (four
+ * banks, 193 small events), GCE Ubuntu (three banks), a Keylime OVMF log
+ * (SHA-256 only) and a fwupd laptop log (legacy SHA-1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,10 +113,12 @@ int main(int argc, char **argv)
 	static const char *const defaults[] = {
 		TOP_SRCDIR "/tests/data/eventlog/evepcr-14.5_stable.bin",
 		TOP_SRCDIR "/tests/data/eventlog/goattest-ubuntu_2104_shielded_vm_no_secure_boot_eventlog.bin",
+		TOP_SRCDIR "/tests/data/eventlog/keylime-binary_bios_measurements-secureboot.bin",
+		TOP_SRCDIR "/tests/data/eventlog/fwupd-binary_bios_measurements-v1.bin",
 	};
 	double seconds = argc > 1 ? atof(argv[1]) : 2.0;
 	const char *const *logs = argc > 2 ? (const char *const *)argv + 2 : defaults;
-	int count = argc > 2 ? argc - 2 : 2;
+	int count = argc > 2 ? argc - 2 : (int)(sizeof(defaults) / sizeof(defaults[0]));
 	int status = 0;
 
 	if (seconds <= 0) {
