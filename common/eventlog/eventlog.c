@@ -291,12 +291,11 @@ static int read_specid(struct walk_state *s, const eventlog_event_t *ev, eventlo
 				    "Spec ID event digest is not all zero");
 
 	/* A window over the event data whose offsets stay those of the log. */
-	d.data = ev->data;
-	d.len = ev->data_len;
-	d.pos = sizeof(SPECID_SIGNATURE);
+	reader_init(&d, ev->data, ev->data_len);
 	d.base = ev->data_offset;
 
-	if (reader_u32_le(&d, &specid->platform_class) != TS_OK ||
+	if (reader_skip(&d, sizeof(SPECID_SIGNATURE)) != TS_OK ||
+	    reader_u32_le(&d, &specid->platform_class) != TS_OK ||
 	    reader_u8(&d, &specid->spec_version_minor) != TS_OK ||
 	    reader_u8(&d, &specid->spec_version_major) != TS_OK ||
 	    reader_u8(&d, &specid->spec_errata) != TS_OK ||
@@ -386,6 +385,8 @@ int eventlog_walk(const uint8_t *data, size_t len, const eventlog_limits_t *limi
 	bool agile;
 	int rc;
 
+	if (err)
+		memset(err, 0, sizeof(*err));
 	if (!limits) {
 		eventlog_limits_default(&defaults);
 		limits = &defaults;

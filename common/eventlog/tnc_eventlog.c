@@ -271,6 +271,7 @@ static int print_json(const eventlog_t *log, const pcr_set_t *set)
 	const eventlog_specid_t *specid = eventlog_get_specid(log);
 	json_object *root = json_object_new_object();
 	json_object *events = json_object_new_array();
+	json_object *pcrs = NULL;
 	int status = EXIT_IO;
 
 	if (!root || !events)
@@ -293,7 +294,11 @@ static int print_json(const eventlog_t *log, const pcr_set_t *set)
 	}
 	json_object_object_add(root, "events", events);
 	events = NULL;
-	json_object_object_add(root, "pcrs", pcrs_to_json(log, set));
+	pcrs = pcrs_to_json(log, set);
+	if (!pcrs || json_object_object_add(root, "pcrs", pcrs) != 0) {
+		json_object_put(pcrs);
+		goto out;
+	}
 
 	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 						      JSON_C_TO_STRING_NOSLASHESCAPE));

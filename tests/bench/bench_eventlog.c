@@ -50,7 +50,7 @@ static unsigned char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
-/* Parses and replays `data` until `seconds` pass; returns MB/s (1 MB = 10^6 bytes). */
+/* Parses and replays `data` until `seconds` pass. Returns MB/s (1 MB = 10^6 bytes). */
 static double bench_replay(const unsigned char *data, size_t len, double seconds, size_t *events)
 {
 	pcr_set_t *set = NULL;

@@ -1,8 +1,9 @@
 #!/bin/sh
-# tnc-eventlog on real firmware event logs: the PCRs of --json must equal the
-# reference values in tests/data/eventlog (published by each log's source,
-# tpm2-tools' replay, or read in a VM), and bad logs must fail with the event
-# index and byte offset. Ends with "RESULT: N passed, N failed, N skipped".
+# Runs tnc-eventlog on real firmware event logs. The PCRs of --json must
+# equal the reference values in tests/data/eventlog, which were published by
+# each log's source, replayed by tpm2-tools or read in a VM. Bad logs must fail
+# with the event index and byte offset.
+# Ends with "RESULT: N passed, N failed, N skipped".
 set -u
 
 top_src=${TOP_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -127,9 +128,12 @@ doc = json.load(open(sys.argv[1]))
 ev = doc["events"]
 assert len(ev) == 28, len(ev)
 assert [e["index"] for e in ev] == list(range(28))
-assert ev[0]["type"] == "EV_NO_ACTION" and ev[0]["offset"] == 0
+assert ev[0]["type"] == "EV_NO_ACTION", ev[0]["type"]
+assert ev[0]["offset"] == 0, ev[0]["offset"]
 assert all("sha256" in e["digests"] for e in ev[1:])
-assert any(e["type"] == "EV_SEPARATOR" and e["data"]["value"] == "00000000" for e in ev)
+separators = [e for e in ev if e["type"] == "EV_SEPARATOR"]
+assert separators
+assert all(e["data"]["value"] == "00000000" for e in separators)
 ' "$work/out.json"; then
 		pass "json events"
 	else

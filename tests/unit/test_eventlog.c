@@ -1,10 +1,10 @@
 /*
  * Event log parser, replay and event data decoding.
  *
- * Expected PCR values come from the reference files in tests/data/eventlog
- * (values published by each log's source project, tpm2-tools' replay, PCRs
- * read in a VM); expected decoded data comes from tpm2-tools' own fixture
- * YAML. See tests/data/eventlog/SOURCES.md.
+ * Expected PCR values come from the reference files in tests/data/eventlog:
+ * values published by each log's source project, tpm2-tools' replay and PCRs
+ * read in a VM. Expected decoded data comes from tpm2-tools' own fixture YAML.
+ * See tests/data/eventlog/SOURCES.md.
  */
 #include <ctype.h>
 
@@ -325,7 +325,7 @@ START_TEST(eventlog_specid_vendor_info)
 }
 END_TEST
 
-/* ---- truncation at every cut point, run on exact-size copies so ASan sees overreads ---- */
+/* ---- truncation at every cut point, on exact-size copies so ASan reports reads past the end ---- */
 
 static void check_every_cut(const char *name)
 {
