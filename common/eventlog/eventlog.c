@@ -573,15 +573,21 @@ uint8_t eventlog_get_startup_locality(const eventlog_t *log)
 
 int eventlog_replay(const eventlog_t *log, pcr_set_t *set, eventlog_error_t *err)
 {
+	return eventlog_replay_locality(log, set, log->startup_locality, err);
+}
+
+int eventlog_replay_locality(const eventlog_t *log, pcr_set_t *set, uint8_t startup_locality,
+			     eventlog_error_t *err)
+{
 	const eventlog_algorithm_t *algs;
 	size_t num_algs = eventlog_get_algorithms(log, &algs);
 	pcr_bank_t *banks[EVENTLOG_MAX_ALGORITHMS];
 	char label[8];
 	int rc;
 
-	rc = pcr_set_reset(set, log->startup_locality);
+	rc = pcr_set_reset(set, startup_locality);
 	if (rc != TS_OK)
-		return fail(err, rc, 0, 0, "cannot reset the PCR banks");
+		return fail(err, rc, 0, 0, "cannot reset the PCR banks for startup locality %u", startup_locality);
 	for (size_t a = 0; a < num_algs; a++)
 		banks[a] = pcr_set_get_bank(set, algs[a].alg_id);
 

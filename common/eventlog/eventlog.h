@@ -188,6 +188,15 @@ uint8_t eventlog_get_startup_locality(const eventlog_t *log);
  */
 TS_MUST_CHECK int eventlog_replay(const eventlog_t *log, pcr_set_t *set, eventlog_error_t *err);
 
+/*
+ * The same with PCR 0 started at `startup_locality` (0..4) whatever the log
+ * states. A verifier of strongSwan evidence needs this: strongSwan's IMV
+ * seeds PCR 0 from the TPM Version Information (locality 3 unless the TPM
+ * manufacturer is Intel), not from the log.
+ */
+TS_MUST_CHECK int eventlog_replay_locality(const eventlog_t *log, pcr_set_t *set,
+					   uint8_t startup_locality, eventlog_error_t *err);
+
 /* "EV_SEPARATOR" etc., or NULL for a type this code does not name. */
 const char *eventlog_type_name(uint32_t type);
 

@@ -275,6 +275,39 @@ START_TEST(eventlog_startup_locality)
 }
 END_TEST
 
+START_TEST(eventlog_replay_locality3)
+{
+	/* PCRs read from swtpm started at locality 3, extended event by event with this log. */
+	static const char log_name[] = "goattest-ubuntu_2104_shielded_vm_no_secure_boot_eventlog.bin";
+	struct ref_pcr refs[64];
+	size_t len, n;
+	unsigned char *data = load_log(log_name, &len);
+	eventlog_t *log = NULL;
+	pcr_set_t *set = NULL;
+	char hex[2 * PCR_BANK_MAX_DIGEST_SIZE + 1];
+
+	ck_assert_int_eq(eventlog_parse(data, len, NULL, &log, NULL), TS_OK);
+	ck_assert_uint_eq(eventlog_get_startup_locality(log), 0);
+	ck_assert_int_eq(pcr_set_create(&set), TS_OK);
+	ck_assert_int_eq(eventlog_replay_locality(log, set, 3, NULL), TS_OK);
+	n = load_refs("goattest-ubuntu_2104_shielded_vm_no_secure_boot_eventlog.bin.swtpm-locality3-pcrs.txt", refs, 64);
+	ck_assert_uint_eq(n, 33);
+	for (size_t k = 0; k < n; k++) {
+		const uint8_t *value;
+		size_t vlen;
+
+		ck_assert_int_eq(pcr_bank_read(pcr_set_get_bank(set, alg_from_name(refs[k].bank)), refs[k].index,
+					       &value, &vlen), TS_OK);
+		to_hex(value, vlen, hex);
+		ck_assert_str_eq(hex, refs[k].hex);
+	}
+	ck_assert_int_eq(eventlog_replay_locality(log, set, 5, NULL), TS_E_INVALID);
+	pcr_set_destroy(set);
+	eventlog_destroy(log);
+	free(data);
+}
+END_TEST
+
 START_TEST(eventlog_empty_log)
 {
 	size_t len;
@@ -1152,6 +1185,7 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(corpus_tc, eventlog_corpus_replay, 0, sizeof(corpus) / sizeof(corpus[0]));
 	tcase_add_test(corpus_tc, eventlog_formats_and_counts);
 	tcase_add_test(corpus_tc, eventlog_startup_locality);
+	tcase_add_test(corpus_tc, eventlog_replay_locality3);
 	tcase_add_test(corpus_tc, eventlog_empty_log);
 	tcase_add_test(corpus_tc, eventlog_specid_vendor_info);
 	tcase_add_test(corpus_tc, eventlog_walk_callback);
