@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pcr_bank.h"
+#include "pcr_set.h"
 #include "ts_error.h"
 
 /* Event types (TCG PC Client Platform Firmware Profile, "Event Types"). */

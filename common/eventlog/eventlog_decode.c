@@ -78,9 +78,9 @@ static int add_addr(json_object *o, const char *key, uint64_t v)
 
 static int add_guid(json_object *o, const char *key, const uint8_t *guid)
 {
-	char text[EVENTLOG_GUID_TEXT_SIZE];
+	char text[EVENTLOG_TEXT_GUID_SIZE];
 
-	eventlog_guid_to_text(guid, text);
+	eventlog_text_guid(guid, text);
 	return add_str(o, key, text);
 }
 
@@ -151,7 +151,7 @@ static int decode_generic(const eventlog_event_t *ev, unsigned flags, json_objec
 {
 	size_t len = trim_nul(ev->data, ev->data_len);
 
-	if (len > 0 && eventlog_is_text(ev->data, len))
+	if (len > 0 && eventlog_text_is_printable(ev->data, len))
 		return add_strn(o, "string", ev->data, len);
 	return add_hex(o, "hex", ev->data, ev->data_len, flags);
 }
@@ -167,7 +167,7 @@ static char *utf16_text(const uint8_t *p, size_t len)
 
 	if (len < 2 || len % 2 != 0)
 		return NULL;
-	text = eventlog_utf16_to_utf8(p, len / 2, &lossy);
+	text = eventlog_text_from_utf16(p, len / 2, &lossy);
 	if (!text)
 		return NULL;
 	/* The text must end at the first NUL and be followed by NULs only. */
@@ -178,7 +178,7 @@ static char *utf16_text(const uint8_t *p, size_t len)
 			break;
 		}
 	}
-	if (lossy || !eventlog_is_text((const uint8_t *)text, strlen(text))) {
+	if (lossy || !eventlog_text_is_printable((const uint8_t *)text, strlen(text))) {
 		free(text);
 		return NULL;
 	}
@@ -192,7 +192,7 @@ static int decode_string(const eventlog_event_t *ev, unsigned flags, json_object
 	char *text;
 	int rc;
 
-	if (eventlog_is_text(ev->data, len))
+	if (eventlog_text_is_printable(ev->data, len))
 		return add_strn(o, "string", ev->data, len);
 	text = utf16_text(ev->data, ev->data_len);
 	if (!text)
@@ -235,7 +235,7 @@ static int decode_blob2(const eventlog_event_t *ev, unsigned flags, json_object 
 	    reader_u64_le(&r, &base) != TS_OK || reader_u64_le(&r, &length) != TS_OK)
 		return undecodable_hex(o, ev, flags, "UEFI_PLATFORM_FIRMWARE_BLOB2 truncated at offset %zu",
 				       reader_offset(&r));
-	if (eventlog_is_text(desc, trim_nul(desc, desc_size)))
+	if (eventlog_text_is_printable(desc, trim_nul(desc, desc_size)))
 		rc = add_strn(o, "blob_description", desc, trim_nul(desc, desc_size));
 	else
 		rc = add_hex(o, "blob_description_hex", desc, desc_size, flags);
@@ -254,7 +254,7 @@ static int decode_string_or_blob(const eventlog_event_t *ev, unsigned flags, jso
 {
 	size_t len = trim_nul(ev->data, ev->data_len);
 
-	if (len > 0 && eventlog_is_text(ev->data, len))
+	if (len > 0 && eventlog_text_is_printable(ev->data, len))
 		return add_strn(o, "string", ev->data, len);
 	return decode_blob(ev, flags, o);
 }
@@ -315,7 +315,7 @@ static int decode_event_tag(const eventlog_event_t *ev, unsigned flags, json_obj
 	if (rc == TS_OK) {
 		size_t len = trim_nul(data, size);
 
-		if (len > 0 && eventlog_is_text(data, len))
+		if (len > 0 && eventlog_text_is_printable(data, len))
 			rc = add_strn(o, "tagged_event_string", data, len);
 		else
 			rc = add_hex(o, "tagged_event_data", data, size, flags);
@@ -344,7 +344,7 @@ static int decode_handoff_tables(const eventlog_event_t *ev, unsigned flags, jso
 
 		if (reader_u8(&r, &desc_size) != TS_OK || reader_bytes(&r, desc_size, &desc) != TS_OK)
 			return undecodable_hex(o, ev, flags, "table description truncated at offset %zu", reader_offset(&r));
-		if (eventlog_is_text(desc, trim_nul(desc, desc_size)))
+		if (eventlog_text_is_printable(desc, trim_nul(desc, desc_size)))
 			rc = add_strn(o, "table_description", desc, trim_nul(desc, desc_size));
 		if (rc != TS_OK)
 			return rc;
@@ -392,7 +392,7 @@ static int add_devpath(json_object *o, reader_t *r, const uint8_t *raw, size_t r
 
 	if (!pb)
 		return TS_E_NOMEM;
-	rc = eventlog_devpath_format(r, pb, err, sizeof(err));
+	rc = eventlog_text_devpath(r, pb, err, sizeof(err));
 	if (rc == TS_OK) {
 		rc = add_strn(o, "device_path", (const uint8_t *)pb->buf, (size_t)pb->bpos);
 	} else if (rc != TS_E_NOMEM) {
@@ -566,7 +566,7 @@ static int decode_load_option(reader_t *r, unsigned flags, json_object *o)
 		units++;
 	if (units == reader_remaining(r) / 2)
 		return undecodable(o, "load option description at offset %zu has no terminating NUL", reader_offset(r));
-	text = eventlog_utf16_to_utf8(desc, units, &lossy);
+	text = eventlog_text_from_utf16(desc, units, &lossy);
 	if (!text)
 		return TS_E_NOMEM;
 	rc = add_str(opt, "description", text);
@@ -651,7 +651,7 @@ static int decode_variable_data(const eventlog_event_t *ev, unsigned flags, json
 			rc = add_hex(o, "signature_data", p + 16, len - 16, flags);
 		return rc;
 	}
-	if (len > 0 && eventlog_is_text(p, trim_nul(p, len)) && trim_nul(p, len) > 0)
+	if (len > 0 && eventlog_text_is_printable(p, trim_nul(p, len)) && trim_nul(p, len) > 0)
 		return add_strn(o, "variable_data_string", p, trim_nul(p, len));
 	return add_hex(o, "variable_data", p, len, flags);
 }
@@ -685,7 +685,7 @@ static int decode_variable(const eventlog_event_t *ev, unsigned flags, json_obje
 	if (reader_sub(&r, (size_t)data_len, &data) != TS_OK)
 		return undecodable_hex(o, ev, flags, "VariableData truncated at offset %zu", reader_offset(&r));
 
-	name = eventlog_utf16_to_utf8(name_raw, (size_t)name_len, &lossy);
+	name = eventlog_text_from_utf16(name_raw, (size_t)name_len, &lossy);
 	if (!name)
 		return TS_E_NOMEM;
 	rc = add_guid(o, "variable_guid", guid);
@@ -786,7 +786,7 @@ static int decode_gpt(const eventlog_event_t *ev, unsigned flags, json_object *o
 			json_object_put(p);
 			return undecodable(o, "partition entry %" PRIu64 " truncated at offset %zu", i, reader_offset(&r));
 		}
-		name = eventlog_utf16_to_utf8(name_raw, 36, &lossy);
+		name = eventlog_text_from_utf16(name_raw, 36, &lossy);
 		if (!name) {
 			json_object_put(p);
 			return TS_E_NOMEM;
@@ -890,7 +890,7 @@ static int decode_no_action(const eventlog_event_t *ev, unsigned flags, json_obj
 		return decode_specid(ev, flags, o);
 	if (ev->data_len == 17 && memcmp(ev->data, "StartupLocality", 16) == 0)
 		return add_u64(o, "startup_locality", ev->data[16]);
-	if (ev->data_len >= 16 && memchr(ev->data, 0, 16) && eventlog_is_text(ev->data, strlen((const char *)ev->data))) {
+	if (ev->data_len >= 16 && memchr(ev->data, 0, 16) && eventlog_text_is_printable(ev->data, strlen((const char *)ev->data))) {
 		/* Other EV_NO_ACTION payloads start with a 16-byte signature (e.g. "SP800-155 Event3"). */
 		int rc = add_str(o, "signature", (const char *)ev->data);
 
@@ -969,7 +969,7 @@ int eventlog_decode(const eventlog_event_t *ev, unsigned flags, json_object **ou
 	return TS_OK;
 }
 
-int eventlog_event_to_json(const eventlog_event_t *ev, unsigned flags, json_object **out)
+int eventlog_decode_event(const eventlog_event_t *ev, unsigned flags, json_object **out)
 {
 	json_object *o = json_object_new_object(), *digests = NULL, *data = NULL;
 	const char *type_name = eventlog_type_name(ev->type);
@@ -1018,7 +1018,7 @@ int eventlog_event_to_json(const eventlog_event_t *ev, unsigned flags, json_obje
 	return TS_OK;
 }
 
-int eventlog_devpath_to_text(const uint8_t *data, size_t len, char **out, char *err, size_t err_size)
+int eventlog_decode_devpath(const uint8_t *data, size_t len, char **out, char *err, size_t err_size)
 {
 	struct printbuf *pb = printbuf_new();
 	reader_t r;
@@ -1028,7 +1028,7 @@ int eventlog_devpath_to_text(const uint8_t *data, size_t len, char **out, char *
 	if (!pb)
 		return TS_E_NOMEM;
 	reader_init(&r, data, len);
-	rc = eventlog_devpath_format(&r, pb, err ? err : local_err, err ? err_size : sizeof(local_err));
+	rc = eventlog_text_devpath(&r, pb, err ? err : local_err, err ? err_size : sizeof(local_err));
 	if (rc == TS_OK) {
 		*out = strndup(pb->buf ? pb->buf : "", (size_t)pb->bpos);
 		if (!*out)

@@ -34,7 +34,7 @@ TS_MUST_CHECK int eventlog_decode(const eventlog_event_t *ev, unsigned flags, js
  * Builds the whole JSON description of one event: index, offset, pcr, type
  * name, digests per bank (lowercase hex), event_size and the decoded "data".
  */
-TS_MUST_CHECK int eventlog_event_to_json(const eventlog_event_t *ev, unsigned flags, json_object **out);
+TS_MUST_CHECK int eventlog_decode_event(const eventlog_event_t *ev, unsigned flags, json_object **out);
 
 /*
  * Converts a UEFI device path to text in the usual UEFI notation, e.g.
@@ -44,7 +44,7 @@ TS_MUST_CHECK int eventlog_event_to_json(const eventlog_event_t *ev, unsigned fl
  * or TS_E_TOO_LARGE and writes the reason, with its offset from `data`, to
  * `err` (may be NULL).
  */
-TS_MUST_CHECK int eventlog_devpath_to_text(const uint8_t *data, size_t len, char **out,
+TS_MUST_CHECK int eventlog_decode_devpath(const uint8_t *data, size_t len, char **out,
 					   char *err, size_t err_size);
 
 #endif

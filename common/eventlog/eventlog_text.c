@@ -6,9 +6,9 @@
 
 #include "eventlog_text.h"
 
-void eventlog_guid_to_text(const uint8_t g[16], char out[EVENTLOG_GUID_TEXT_SIZE])
+void eventlog_text_guid(const uint8_t g[16], char out[EVENTLOG_TEXT_GUID_SIZE])
 {
-	snprintf(out, EVENTLOG_GUID_TEXT_SIZE,
+	snprintf(out, EVENTLOG_TEXT_GUID_SIZE,
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6],
 		 g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
@@ -38,7 +38,7 @@ static size_t put_utf8(uint32_t cp, char *out)
 	return 4;
 }
 
-char *eventlog_utf16_to_utf8(const uint8_t *p, size_t units, bool *lossy)
+char *eventlog_text_from_utf16(const uint8_t *p, size_t units, bool *lossy)
 {
 	/* Each code unit yields at most 3 bytes; a surrogate pair 4 bytes for 2 units. */
 	char *out = malloc(units * 3 + 1);
@@ -71,7 +71,7 @@ char *eventlog_utf16_to_utf8(const uint8_t *p, size_t units, bool *lossy)
 	return out;
 }
 
-bool eventlog_is_text(const uint8_t *p, size_t len)
+bool eventlog_text_is_printable(const uint8_t *p, size_t len)
 {
 	size_t i = 0;
 
@@ -133,9 +133,9 @@ static int node_short(const struct node *n, char *err, size_t err_size)
 
 static void append_guid(struct printbuf *pb, const uint8_t *g)
 {
-	char text[EVENTLOG_GUID_TEXT_SIZE];
+	char text[EVENTLOG_TEXT_GUID_SIZE];
 
-	eventlog_guid_to_text(g, text);
+	eventlog_text_guid(g, text);
 	printbuf_memappend(pb, text, (int)strlen(text));
 }
 
@@ -461,7 +461,7 @@ static int format_media(struct node *n, struct printbuf *pb, char *err, size_t e
 		char *text;
 
 		reader_rest(b, &p, &len);
-		text = eventlog_utf16_to_utf8(p, len / 2, &lossy);
+		text = eventlog_text_from_utf16(p, len / 2, &lossy);
 		if (!text)
 			return TS_E_NOMEM;
 		printbuf_memappend(pb, "File(", 5);
@@ -532,7 +532,7 @@ static int format_bbs(struct node *n, struct printbuf *pb, char *err, size_t err
  *   | Type | SubType | Length (2) | data (Length - 4) |
  *   +------+---------+------------+-------------------+
  */
-int eventlog_devpath_format(reader_t *r, struct printbuf *pb, char *err, size_t err_size)
+int eventlog_text_devpath(reader_t *r, struct printbuf *pb, char *err, size_t err_size)
 {
 	size_t count = 0;
 	bool need_slash = false;
@@ -542,9 +542,9 @@ int eventlog_devpath_format(reader_t *r, struct printbuf *pb, char *err, size_t 
 		int rc;
 
 		n.offset = reader_offset(r);
-		if (++count > EVENTLOG_DEVPATH_MAX_NODES) {
+		if (++count > EVENTLOG_TEXT_DEVPATH_MAX_NODES) {
 			snprintf(err, err_size, "device path at offset %zu has more than %d nodes",
-				 n.offset, EVENTLOG_DEVPATH_MAX_NODES);
+				 n.offset, EVENTLOG_TEXT_DEVPATH_MAX_NODES);
 			return TS_E_TOO_LARGE;
 		}
 		if (reader_u8(r, &n.type) != TS_OK || reader_u8(r, &n.subtype) != TS_OK ||

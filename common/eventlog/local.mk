@@ -2,6 +2,7 @@
 # event log parser, the decoder of its event data, and the tnc-eventlog program.
 libtnccommon_la_SOURCES += \
 	eventlog/pcr_bank.c eventlog/pcr_bank.h \
+	eventlog/pcr_set.c eventlog/pcr_set.h \
 	eventlog/eventlog.c eventlog/eventlog.h \
 	eventlog/eventlog_decode.c eventlog/eventlog_decode.h \
 	eventlog/eventlog_text.c eventlog/eventlog_text.h

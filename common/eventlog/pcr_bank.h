@@ -9,9 +9,6 @@
  * all 0xff, and the last byte of PCR 0 is the locality TPM2_Startup ran at
  * (0 normally, 3 when the firmware logged a StartupLocality event of 3, 4 when
  * an H-CRTM sequence started the TPM).
- *
- * A pcr_set holds one bank per supported algorithm, looked up by TPM_ALG_ID,
- * so quote verification can ask for "bank 0x000B, PCR 7".
  */
 #ifndef PCR_BANK_H
 #define PCR_BANK_H
@@ -30,11 +27,7 @@
 #define PCR_BANK_ALG_SHA384 0x000C
 #define PCR_BANK_ALG_SHA512 0x000D
 
-/* Number of banks in a pcr_set, in the order SHA-1, SHA-256, SHA-384, SHA-512. */
-#define PCR_SET_NUM_BANKS 4
-
 typedef struct pcr_bank pcr_bank_t;
-typedef struct pcr_set pcr_set_t;
 
 /*
  * Creates a bank for the algorithm `alg_id`, reset for locality 0.
@@ -74,15 +67,5 @@ const char *pcr_bank_get_name(const pcr_bank_t *bank);
 size_t pcr_bank_alg_digest_size(uint16_t alg_id);
 /* Name of a TPM_ALG_ID ("sha1", "sm3_256", ...) or NULL when unknown. */
 const char *pcr_bank_alg_name(uint16_t alg_id);
-
-/* Creates one bank per supported algorithm, all reset for locality 0. */
-TS_MUST_CHECK int pcr_set_create(pcr_set_t **out);
-void pcr_set_destroy(pcr_set_t *set);
-/* Resets every bank (see pcr_bank_reset). */
-TS_MUST_CHECK int pcr_set_reset(pcr_set_t *set, uint8_t startup_locality);
-/* The bank for a TPM_ALG_ID, or NULL when the set has none. */
-pcr_bank_t *pcr_set_get_bank(const pcr_set_t *set, uint16_t alg_id);
-/* The i-th bank (0 .. PCR_SET_NUM_BANKS-1), or NULL past the end. */
-pcr_bank_t *pcr_set_get_bank_at(const pcr_set_t *set, size_t i);
 
 #endif

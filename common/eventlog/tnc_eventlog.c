@@ -15,7 +15,7 @@
 
 #include "eventlog.h"
 #include "eventlog_decode.h"
-#include "pcr_bank.h"
+#include "pcr_set.h"
 
 enum {
 	EXIT_OK = 0,
@@ -286,7 +286,7 @@ static int print_json(const eventlog_t *log, const pcr_set_t *set)
 	for (size_t i = 0; i < eventlog_get_count(log); i++) {
 		json_object *ev = NULL;
 
-		if (eventlog_event_to_json(eventlog_get_event(log, i), 0, &ev) != TS_OK ||
+		if (eventlog_decode_event(eventlog_get_event(log, i), 0, &ev) != TS_OK ||
 		    json_object_array_add(events, ev) != 0) {
 			json_object_put(ev);
 			goto out;

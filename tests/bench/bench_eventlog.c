@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 
 #include "eventlog.h"
-#include "pcr_bank.h"
+#include "pcr_set.h"
 
 #ifndef TOP_SRCDIR
 #define TOP_SRCDIR "."

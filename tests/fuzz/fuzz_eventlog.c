@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			if (ev->data_offset + ev->data_len > size)
 				abort();
-			if (eventlog_event_to_json(ev, i % 2 ? EVENTLOG_DECODE_BRIEF : 0, &o) == TS_OK) {
+			if (eventlog_decode_event(ev, i % 2 ? EVENTLOG_DECODE_BRIEF : 0, &o) == TS_OK) {
 				json_object_to_json_string(o);
 				json_object_put(o);
 			}

@@ -1125,7 +1125,7 @@ START_TEST(eventlog_devpath_nodes)
 		unsigned char *bytes = test_hex(cases[i].hex, &len);
 		char *text = NULL;
 
-		ck_assert_int_eq(eventlog_devpath_to_text(bytes, len, &text, NULL, 0), TS_OK);
+		ck_assert_int_eq(eventlog_decode_devpath(bytes, len, &text, NULL, 0), TS_OK);
 		ck_assert_str_eq(text, cases[i].text);
 		free(text);
 		free(bytes);
@@ -1147,7 +1147,7 @@ START_TEST(eventlog_devpath_malformed)
 		unsigned char *bytes = test_hex(cases[i].hex, &len);
 		char *text = NULL, err[160] = "";
 
-		ck_assert_int_eq(eventlog_devpath_to_text(bytes, len, &text, err, sizeof(err)), cases[i].rc);
+		ck_assert_int_eq(eventlog_decode_devpath(bytes, len, &text, err, sizeof(err)), cases[i].rc);
 		ck_assert_str_eq(err, cases[i].err);
 		ck_assert_ptr_null(text);
 		free(bytes);
@@ -1162,7 +1162,7 @@ START_TEST(eventlog_event_json)
 	char *digest;
 
 	decoded_open(&d, "tpm2tools-event-gce-ubuntu-2104-log.bin");
-	ck_assert_int_eq(eventlog_event_to_json(eventlog_get_event(d.log, 15), 0, &o), TS_OK);
+	ck_assert_int_eq(eventlog_decode_event(eventlog_get_event(d.log, 15), 0, &o), TS_OK);
 	ck_assert_str_eq(get_str(o, "index"), "15");
 	ck_assert_str_eq(get_str(o, "type"), "EV_SEPARATOR");
 	expect_yaml_str(&d, o, "pcr", 15, "PCRIndex", 0);

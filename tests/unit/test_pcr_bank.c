@@ -5,7 +5,7 @@
  * for PCR 2 of those logs.
  */
 #include "test_util.h"
-#include "pcr_bank.h"
+#include "pcr_set.h"
 
 struct vector {
 	uint16_t alg;
