@@ -3,9 +3,9 @@
  *
  * It subscribes to IETF/Operating System (PA vendor 0, subtype 1). In
  * BeginHandshake it sends one message with the attributes of
- * imc_os_attrs.h; it answers an IETF Attribute Request with the requested
- * attributes it has, Installed Packages included, and logs Assessment
- * Result, Remediation Instructions and PA-TNC Error attributes.
+ * imc_os_attrs.h. It replies to an IETF Attribute Request with those
+ * requested attributes it collects, Installed Packages included, and logs
+ * Assessment Result, Remediation Instructions and PA-TNC Error attributes.
  *
  * Configuration, section [imc-os] of the file named by TNCSUITE_CONF:
  *
@@ -237,7 +237,7 @@ static TNC_Result add_packages(tnc_agent_t *agent, TNC_ConnectionID conn, TNC_UI
 	return result;
 }
 
-/* Answers an Attribute Request with the attributes this IMC has. */
+/* Sends the requested attributes that this IMC collects, in reply to an Attribute Request. */
 static TNC_Result answer_request(tnc_agent_t *agent, TNC_ConnectionID conn, const tnc_agent_msg *msg,
 				 const ietf_attr_request *req)
 {

@@ -26,9 +26,9 @@
 #include "ts_error.h"
 
 #define IMC_OS_KEYID_HEX_LEN 40
-/* Longest configured device ID; the attribute value itself is unbounded. */
+/* Maximum length of a configured device ID; the attribute value itself is unbounded. */
 #define IMC_OS_MAX_DEVICE_ID 255
-/* Largest AK public key file read. */
+/* Maximum size of an AK public key file. */
 #define IMC_OS_MAX_KEY_FILE (64 * 1024)
 
 typedef struct imc_os_device_conf {
@@ -39,14 +39,14 @@ typedef struct imc_os_device_conf {
 	const char *tcti;           /* TCTI for ak_handle; NULL finds the TPM device */
 } imc_os_device_conf;
 
-/* The AK keyid of a marshalled TPM2B_PUBLIC (RSA or NIST P-256/384/521 ECC key). */
+/* Computes the AK keyid of a marshalled TPM2B_PUBLIC (RSA or NIST P-256/384/521 ECC key). */
 TS_MUST_CHECK int imc_os_keyid_from_tpm2b_public(const uint8_t *data, size_t len,
 						 char out[IMC_OS_KEYID_HEX_LEN + 1]);
 
-/* The AK keyid of a key file: PEM or DER SubjectPublicKeyInfo, or a TPM2B_PUBLIC. */
+/* Computes the AK keyid of a key file: PEM or DER SubjectPublicKeyInfo, or a TPM2B_PUBLIC. */
 TS_MUST_CHECK int imc_os_keyid_from_file(const char *path, char out[IMC_OS_KEYID_HEX_LEN + 1]);
 
-/* The AK keyid of the key at a persistent handle of the TPM behind tcti. */
+/* Computes the AK keyid of the key at a persistent handle of the TPM behind tcti. */
 TS_MUST_CHECK int imc_os_keyid_from_handle(const char *tcti, uint32_t handle,
 					   char out[IMC_OS_KEYID_HEX_LEN + 1]);
 

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "pa/ietf_forwarding_enabled.h"
 
-/* Longest raw os-release value looked at before cleaning. */
+/* Maximum length of a raw os-release value before cleaning. */
 #define RAW_VALUE_MAX 1024
 #define PATH_MAX_LEN 4096
 
@@ -422,7 +422,7 @@ static int read_sys_flag(const char *root, const char *file, bool *on)
 	if (digits == 0 || digits > 10 || strspn(text + digits, " \t\r\n") != strlen(text + digits)) {
 		char shown[64];
 
-		log_info(LOG_SUBSYS_IMC, "%s holds '%s', not a number", file,
+		log_info(LOG_SUBSYS_IMC, "%s contains '%s', which is not a number", file,
 			 log_escape(shown, sizeof(shown), text, strlen(text)));
 		free(text);
 		return TS_E_INVALID;

@@ -27,7 +27,7 @@
 
 /* Largest os-release, debian_version or /proc file read. */
 #define IMC_OS_MAX_SMALL_FILE (1024 * 1024)
-/* Longest product name and version kept; String Version fields hold at most 255 octets. */
+/* Maximum lengths kept of the product name and version; a String Version field takes 255 octets. */
 #define IMC_OS_MAX_NAME 255
 #define IMC_OS_MAX_VERSION 127
 #define IMC_OS_MAX_ARCH 64
