@@ -1034,6 +1034,7 @@ START_TEST(tpm2_quote_info_swtpm_roundtrip)
 	TPMS_ATTEST attest;
 	tpm2_quote_info info, parsed;
 	uint16_t composite_hash = 0;
+	TPM2_ALG_ID rsa_scheme;
 	writer_t w;
 	reader_t r;
 
@@ -1046,10 +1047,22 @@ START_TEST(tpm2_quote_info_swtpm_roundtrip)
 	reader_init(&r, writer_data(&w), writer_len(&w));
 	ck_assert_int_eq(tpm2_quote_info_parse(&r, &parsed, NULL), TS_OK);
 	ck_assert_int_eq(reader_expect_end(&r), TS_OK);
-	ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, kinds[_i].scheme == TPM2_ALG_RSAPSS
-						? TPM2_ALG_RSAPSS : TPM2_ALG_NULL, q.nonce, q.nonce_len,
+	/* With the RSA scheme named, and unnamed as strongSwan sends it. */
+	rsa_scheme = kinds[_i].scheme == TPM2_ALG_ECDSA ? TPM2_ALG_NULL : kinds[_i].scheme;
+	ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, rsa_scheme, q.nonce, q.nonce_len,
 						tpm2_quote_pcr_array, &q.pcrs.list, &status), TS_OK);
 	ck_assert_int_eq(status, TPM2_QUOTE_OK);
+	ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, TPM2_ALG_NULL, q.nonce, q.nonce_len,
+						tpm2_quote_pcr_array, &q.pcrs.list, &status), TS_OK);
+	ck_assert_int_eq(status, TPM2_QUOTE_OK);
+	/* An RSAPSS signature does not pass as RSASSA, nor the reverse. */
+	if (kinds[_i].scheme != TPM2_ALG_ECDSA) {
+		rsa_scheme = kinds[_i].scheme == TPM2_ALG_RSASSA ? TPM2_ALG_RSAPSS : TPM2_ALG_RSASSA;
+		ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, rsa_scheme, q.nonce,
+							q.nonce_len, tpm2_quote_pcr_array, &q.pcrs.list, &status),
+				 TS_E_VERIFY);
+		ck_assert_int_eq(status, TPM2_QUOTE_BAD_SIGNATURE);
+	}
 	writer_free(&w);
 	tool_quote_free(&q);
 }
