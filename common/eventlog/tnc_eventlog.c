@@ -41,7 +41,7 @@ static void usage(FILE *out)
 		program);
 }
 
-/* Reads the whole file, up to `limit` bytes; more is TS_E_TOO_LARGE. */
+/* Reads the whole file. A file longer than `limit` bytes fails with TS_E_TOO_LARGE. */
 static int read_file(const char *path, size_t limit, uint8_t **out, size_t *out_len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
