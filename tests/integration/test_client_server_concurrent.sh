@@ -1,9 +1,8 @@
 #!/bin/sh
 # One tnc-server under load and control: 50 concurrent tnc-client runs with
 # every result checked, the max_connections limit, the idle and connection
-# time limits,
-# SIGHUP reloading the IMV configuration for new connections, and SIGTERM
-# ending the server with status 0 while connections are open.
+# time limits, SIGHUP reloading the IMV configuration for new connections,
+# and SIGTERM ending the server with status 0 while connections are open.
 . "$(dirname "$0")/lib.sh"
 require_programs
 
