@@ -78,6 +78,14 @@ else
 fi
 stop_server || fail sasl-server-stop "exit status $?"
 
+# strongSwan's 1-octet SASL Result code, which tnc-client accepts as well.
+server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "users = $WORK/users" \
+	"sasl_result_octets = 1"
+start_server "$CLIENT_CONF" || fail start "tnc-server did not start"
+run_client sasl-one-octet-result 0 --user alice --password wonderland
+run_client sasl-one-octet-failure 8 --user alice --password wrong
+stop_server || fail sasl-one-octet-server-stop "exit status $?"
+
 # 6. Client certificates required.
 server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "ca = $WORK/ca/ca.crt" \
 	"client_cert = required" "debug = tls=2"
