@@ -433,7 +433,7 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		goto out;
 	}
 	for (;;) {
-		size_t got = 0;
+		size_t got = 0, room;
 		pttls_event ev;
 		int verdict = -1;
 
@@ -457,7 +457,9 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		if (session && tnccs_session_finished(session))
 			break;
 
-		rc = io_read(io, buf, sizeof(buf), &got);
+		/* Never read more than the PT-TLS layer may buffer: one maximum message plus a header. */
+		room = (size_t)pcfg->max_message_size + PTTLS_HEADER_LEN - pttls_conn_buffered(pt);
+		rc = io_read(io, buf, room < sizeof(buf) ? room : sizeof(buf), &got);
 		if (rc == TS_E_TIMEOUT) {
 			fprintf(stderr, "tnc-client: timed out after %ld s waiting for the server\n", o->timeout_s);
 			status = EXIT_CONNECT;

@@ -61,6 +61,7 @@ else
 		sed "s/^/    $c: /" "$WORK/$c.out"
 	done
 fi
+wait_lines "$STATS" '^imv imv-test ' 50
 n=$(grep -c '^imv imv-test .*received=12 ' "$STATS" 2>/dev/null)
 if [ "${n:-0}" -eq 50 ]; then
 	pass concurrent-50-imv-counts
