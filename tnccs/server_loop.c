@@ -545,6 +545,7 @@ static void conn_drive(server_conn *c)
 			conn_destroy(c);
 			return;
 		}
+		pttls_conn_set_tls_peer(c->pt, c->peer_subject);
 		c->state = CONN_PTTLS;
 	}
 

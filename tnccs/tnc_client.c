@@ -563,6 +563,7 @@ static int apply_config(const conf_t *conf, client_opts *o, char **paths, pttls_
 	}
 	pcfg->sasl_user = o->user;
 	pcfg->sasl_password = o->password;
+	pcfg->client_cert = o->cert != NULL;
 	return -1;
 }
 
