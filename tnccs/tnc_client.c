@@ -666,6 +666,11 @@ int main(int argc, char **argv)
 	host_opts.max_batch_size = pcfg.max_message_size - PTTLS_HEADER_LEN;
 	if (host_options_from_conf(conf, SECTION, &host_opts) != TS_OK)
 		goto out;
+	if (host_opts.max_batch_size > pcfg.max_message_size - PTTLS_HEADER_LEN) {
+		fprintf(stderr, "tnc-client: max_batch_size %u does not fit in max_message_size %u; using %u\n",
+			host_opts.max_batch_size, pcfg.max_message_size, pcfg.max_message_size - PTTLS_HEADER_LEN);
+		host_opts.max_batch_size = pcfg.max_message_size - PTTLS_HEADER_LEN;
+	}
 	rc = host_create(false, &host_opts, &host);
 	if (rc != TS_OK) {
 		fprintf(stderr, "tnc-client: cannot create the IMC host: %s\n", ts_strerror(rc));
