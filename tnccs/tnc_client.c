@@ -124,7 +124,7 @@ static int io_wait(const client_io *io, bool for_write)
 	}
 }
 
-/* Connects to the first address of host that answers; non-blocking, bounded by the deadline. */
+/* Connects to the first address of host that accepts; non-blocking, bounded by the deadline. */
 static int tcp_connect(const char *host, const char *port, client_io *io, char *err, size_t err_size)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
@@ -374,7 +374,8 @@ static int handle_event(const pttls_event *ev, pttls_conn_t *pt, tnccs_host_t *h
 			rc = rc == TS_OK ? TS_E_TOO_LARGE : rc;
 		writer_free(&out);
 		if (rc != TS_OK) {
-			fprintf(stderr, "tnc-client: PB-TNC error: %s\n", ts_strerror(rc));
+			fprintf(stderr, "tnc-client: PB-TNC session failed: %s (--debug tnc=2 shows the cause)\n",
+				ts_strerror(rc));
 			return EXIT_PROTOCOL;
 		}
 		return -1;
@@ -432,7 +433,7 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		goto out;
 	}
 	for (;;) {
-		size_t got = 0;
+		size_t got = 0, room;
 		pttls_event ev;
 		int verdict = -1;
 
@@ -456,7 +457,9 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		if (session && tnccs_session_finished(session))
 			break;
 
-		rc = io_read(io, buf, sizeof(buf), &got);
+		/* Never read more than the PT-TLS layer may buffer: one maximum message plus a header. */
+		room = (size_t)pcfg->max_message_size + PTTLS_HEADER_LEN - pttls_conn_buffered(pt);
+		rc = io_read(io, buf, room < sizeof(buf) ? room : sizeof(buf), &got);
 		if (rc == TS_E_TIMEOUT) {
 			fprintf(stderr, "tnc-client: timed out after %ld s waiting for the server\n", o->timeout_s);
 			status = EXIT_CONNECT;
@@ -560,6 +563,7 @@ static int apply_config(const conf_t *conf, client_opts *o, char **paths, pttls_
 	}
 	pcfg->sasl_user = o->user;
 	pcfg->sasl_password = o->password;
+	pcfg->client_cert = o->cert != NULL;
 	return -1;
 }
 
@@ -662,6 +666,11 @@ int main(int argc, char **argv)
 	host_opts.max_batch_size = pcfg.max_message_size - PTTLS_HEADER_LEN;
 	if (host_options_from_conf(conf, SECTION, &host_opts) != TS_OK)
 		goto out;
+	if (host_opts.max_batch_size > pcfg.max_message_size - PTTLS_HEADER_LEN) {
+		fprintf(stderr, "tnc-client: max_batch_size %u does not fit in max_message_size %u; using %u\n",
+			host_opts.max_batch_size, pcfg.max_message_size, pcfg.max_message_size - PTTLS_HEADER_LEN);
+		host_opts.max_batch_size = pcfg.max_message_size - PTTLS_HEADER_LEN;
+	}
 	rc = host_create(false, &host_opts, &host);
 	if (rc != TS_OK) {
 		fprintf(stderr, "tnc-client: cannot create the IMC host: %s\n", ts_strerror(rc));

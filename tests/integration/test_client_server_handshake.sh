@@ -54,6 +54,7 @@ end_scenario() {
 
 # stat_of WHO KEY: the value of KEY= in the last stats line of WHO ("imc imc-test", "imv imv-test").
 stat_of() {
+	wait_lines "$STATS" "^$1 " 1
 	grep "^$1 " "$STATS" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
@@ -148,7 +149,31 @@ scenario default "rounds = 2;legacy_api = yes" "rounds = 2;legacy_api = yes"
 run_client legacy-api 0
 end_scenario legacy-api
 
-# 8. --quiet prints nothing and still reports through the exit status.
+# 8. A server that needs more round trips than the client allows: the client
+# ends the session with a PB-Error, and that is a protocol error.
+scenario default "rounds = 4" "rounds = 4"
+printf '[tnc-client]\nmax_round_trips = 1\n' >> "$CLIENT_CONF"
+run_client client-round-trip-limit 7
+expect_output client-round-trip-limit-message 'PB-TNC session failed'
+end_scenario round-trip-limit
+
+# 9. Message size limits: a batch above the receiver's max_message_size is
+# rejected from its PT-TLS header with Invalid Parameter, on either side.
+scenario default "rounds = 1" "rounds = 2;messages = 50;message_size = 100"
+printf '[tnc-client]\nmax_message_size = 2048\n' >> "$CLIENT_CONF"
+run_client client-message-size-limit 7
+expect_output client-message-size-limit-message "sent 'Invalid Parameter' to the server"
+end_scenario client-message-size
+
+scenario default "rounds = 1;messages = 50;message_size = 100" "rounds = 1"
+printf '[tnc-server]\nmax_message_size = 2048\n' >> "$CLIENT_CONF"
+stop_server >/dev/null
+start_server "$CLIENT_CONF"
+run_client server-message-size-limit 7
+expect_output server-message-size-limit-message "server sent PT-TLS Error 'Invalid Parameter'"
+end_scenario server-message-size
+
+# 10. --quiet prints nothing and still reports through the exit status.
 scenario default "rounds = 1" "rounds = 1;recommendation = isolate"
 run_client quiet-exit-status 2 --quiet
 if [ ! -s "$CLIENT_OUT" ]; then

@@ -78,6 +78,14 @@ else
 fi
 stop_server || fail sasl-server-stop "exit status $?"
 
+# strongSwan's 1-octet SASL Result code, which tnc-client accepts as well.
+server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "users = $WORK/users" \
+	"sasl_result_octets = 1"
+start_server "$CLIENT_CONF" || fail start "tnc-server did not start"
+run_client sasl-one-octet-result 0 --user alice --password wonderland
+run_client sasl-one-octet-failure 8 --user alice --password wrong
+stop_server || fail sasl-one-octet-server-stop "exit status $?"
+
 # 6. Client certificates required.
 server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "ca = $WORK/ca/ca.crt" \
 	"client_cert = required" "debug = tls=2"
@@ -93,7 +101,22 @@ else
 fi
 stop_server || fail client-cert-server-stop "exit status $?"
 
-# 7. Usage errors exit with 1.
+# 7. SASL with an optional client certificate: a client with a verified
+# certificate authenticates with EXTERNAL and needs no password.
+server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "ca = $WORK/ca/ca.crt" \
+	"client_cert = optional" "users = $WORK/users" "debug = tls=2"
+start_server "$CLIENT_CONF" || fail start "tnc-server did not start"
+run_client sasl-external-with-cert 0 --cert "$WORK/ca/client.crt" --key "$WORK/ca/client.key"
+if grep -q "conn [0-9]*: SASL EXTERNAL authenticated '.*CN=client'" "$SERVER_LOG"; then
+	pass sasl-external-identity-logged
+else
+	fail sasl-external-identity-logged "no EXTERNAL line in the server log"
+fi
+run_client sasl-plain-without-cert 0 --user alice --password wonderland
+run_client sasl-nothing-without-cert 8
+stop_server || fail sasl-external-server-stop "exit status $?"
+
+# 8. Usage errors exit with 1.
 run_client missing-ca-file 1 --ca "$WORK/nonexistent.crt"
 run_client bad-timeout-option 1 --timeout 0
 
