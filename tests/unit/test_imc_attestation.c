@@ -8,6 +8,7 @@
  * same VM boot) into the PCRs, so the quote the IMC produces covers PCR
  * values that the test checks against the values read inside that VM.
  */
+#define _GNU_SOURCE
 #include <check.h>
 #include <dlfcn.h>
 #include <stdio.h>
@@ -1424,6 +1425,38 @@ START_TEST(test_imcatt_files)
 }
 END_TEST
 
+START_TEST(test_imcatt_startup_locality)
+{
+	static const char marker[] = "StartupLocality";
+	fixture fx;
+	round_t r;
+	char conf[2048];
+	char *log = path_dup("eventlog/gotpmtools-glinux-alex.bin");
+	size_t len = 0;
+	unsigned char *data = test_read_file(log, &len);
+	const unsigned char *p = memmem(data, len, marker, sizeof(marker));
+	uint8_t locality;
+
+	/* The locality byte follows "StartupLocality\0" in the log's EV_NO_ACTION event. */
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_lt((size_t)(p - data) + sizeof(marker), len);
+	locality = p[sizeof(marker)];
+	ck_assert_uint_ne(locality, 0);
+
+	fixture_start(&fx, true);
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	exchange_raw(PA_ATTR_FLAG_NOSKIP, PA_VENDOR_TCG, PTS_ATTR_GET_TPM_VERSION_INFO, "\0\0\0\0", 4, &r);
+	ck_assert_uint_eq(r.count, 1);
+	check_version(&r.attrs[0], locality);
+	round_free(&r);
+	imc_stop();
+	fixture_stop(&fx);
+	free(data);
+	free(log);
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -1466,6 +1499,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_malformed_eventlog);
 	tcase_add_test(tc, test_imcatt_missing_eventlog);
 	tcase_add_test(tc, test_imcatt_files);
+	tcase_add_test(tc, test_imcatt_startup_locality);
 	suite_add_tcase(s, tc);
 	return s;
 }
