@@ -202,7 +202,7 @@ static int boot_evidence(imcatt_reply *r, const pts_comp_name *name)
 		const eventlog_event_t *ev = eventlog_get_event(log, i);
 		bool found = false;
 
-		if (ev->type == EV_NO_ACTION || (i == 0 && eventlog_get_specid(log)))
+		if (ev->type == EV_NO_ACTION)
 			continue;
 		for (size_t d = 0; d < ev->digest_count; d++)
 			found |= ev->digests[d].alg_id == bank;
@@ -217,7 +217,7 @@ static int boot_evidence(imcatt_reply *r, const pts_comp_name *name)
 	for (size_t i = 0; i < eventlog_get_count(log); i++) {
 		const eventlog_event_t *ev = eventlog_get_event(log, i);
 
-		if (ev->type == EV_NO_ACTION || (i == 0 && eventlog_get_specid(log)))
+		if (ev->type == EV_NO_ACTION)
 			continue;
 		for (size_t d = 0; d < ev->digest_count; d++) {
 			if (ev->digests[d].alg_id != bank)

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <check.h>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,16 +367,62 @@ typedef struct fixture {
 	char dir[64];
 } fixture;
 
+/*
+ * Each forked test appends "PID DIR" of its swtpm to a file of the parent
+ * process. A failed assertion ends the test process at once, so the parent
+ * stops any swtpm still running, and removes the directories, at exit.
+ */
+static char run_list[64];
+
+static void track_swtpm(pid_t pid, const char *dir)
+{
+	FILE *f = fopen(run_list, "a");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d %s\n", (int)pid, dir);
+	fclose(f);
+}
+
+static void stop_tracked_swtpms(void)
+{
+	char dir[128], path[64], cmdline[64], cmd[256];
+	FILE *f = fopen(run_list, "r");
+	int pid;
+
+	while (f && fscanf(f, "%d %127s", &pid, dir) == 2) {
+		FILE *c;
+		size_t n = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		c = fopen(path, "r");
+		if (c) {
+			n = fread(cmdline, 1, sizeof(cmdline) - 1, c);
+			fclose(c);
+		}
+		cmdline[n] = '\0';
+		if (strcmp(cmdline, "swtpm") == 0)
+			kill(pid, SIGTERM);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+	}
+	if (f)
+		fclose(f);
+	unlink(run_list);
+}
+
 static void fixture_start(fixture *fx, bool provision)
 {
 	memset(fx, 0, sizeof(*fx));
 	ck_assert_int_eq(test_swtpm_start(&fx->swtpm), 0);
+	track_swtpm(fx->swtpm.pid, fx->swtpm.dir);
 	ck_assert_int_eq(tpm_open(fx->swtpm.tcti, &fx->tpm), TS_OK);
 	if (provision)
 		ck_assert_int_eq(tpm_provision_ak(fx->tpm, AK_HANDLE, TPM_AK_ECC_P256, false, &fx->ak_pub,
 						  &fx->ak_pub_len), TS_OK);
 	strcpy(fx->dir, "/tmp/test_imcatt.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+	track_swtpm(0, fx->dir);
 }
 
 /* Whether the process is gone or a zombie (a daemon whose new parent does not reap it). */
@@ -732,12 +779,14 @@ static void fixture_start_sha256_only(fixture *fx)
 			usleep(50000);
 	}
 	ck_assert_int_gt(fx->swtpm.pid, 0);
+	track_swtpm(fx->swtpm.pid, fx->swtpm.dir);
 	snprintf(fx->swtpm.tcti, sizeof(fx->swtpm.tcti), "swtpm:path=%s", sock);
 	ck_assert_int_eq(tpm_open(fx->swtpm.tcti, &fx->tpm), TS_OK);
 	ck_assert_int_eq(tpm_provision_ak(fx->tpm, AK_HANDLE, TPM_AK_ECC_P256, false, &fx->ak_pub, &fx->ak_pub_len),
 			 TS_OK);
 	strcpy(fx->dir, "/tmp/test_imcatt.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+	track_swtpm(0, fx->dir);
 }
 
 /* A small UsrMerge tree: /bin, /lib and /sbin link to directories under /usr. */
@@ -1457,6 +1506,121 @@ START_TEST(test_imcatt_startup_locality)
 }
 END_TEST
 
+/* Runs a shell command with tpm2-tools pointed at the fixture's swtpm. */
+static void tpm2_tools(const fixture *fx, const char *cmd)
+{
+	char full[2048];
+
+	snprintf(full, sizeof(full), "cd %s && export TPM2TOOLS_TCTI='%s' TSS2_LOG=all+none && (%s) >>tools.log 2>&1",
+		 fx->dir, fx->swtpm.tcti, cmd);
+	ck_assert_msg(system(full) == 0, "failed: %s (see %s/tools.log)", cmd, fx->dir);
+}
+
+START_TEST(test_imcatt_lockout)
+{
+	fixture fx;
+	verifier v = { 0 };
+	req_attr reqs[3];
+	round_t r;
+	char conf[2048], errlog[128], text[65536];
+	char *log = path_dup(BOOT_LOG);
+	size_t info_len = 0, n;
+	int saved, fd;
+	FILE *f;
+
+	/*
+	 * An AK made by tpm2_createak is protected against dictionary attacks.
+	 * Three quotes with a wrong password put the TPM into lockout.
+	 */
+	fixture_start(&fx, false);
+	tpm_close(fx.tpm);
+	fx.tpm = NULL;
+	tpm2_tools(&fx, "tpm2_createek -c ek.ctx -G ecc -u ek.pub && tpm2_flushcontext -t");
+	tpm2_tools(&fx, "tpm2_createak -C ek.ctx -c ak.ctx -G ecc -g sha256 -s ecdsa -u ak.pub -n ak.name && "
+			"tpm2_flushcontext -t && tpm2_flushcontext -s");
+	tpm2_tools(&fx, "tpm2_evictcontrol -C o -c ak.ctx 0x81010002 && tpm2_flushcontext -t && tpm2_flushcontext -s");
+	tpm2_tools(&fx, "for i in 1 2 3 4; do tpm2_quote -c 0x81010002 -p wrong -l sha256:0 -q 00112233 "
+			"-m q.msg -s q.sig; done; true");
+
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, "/nonexistent/ima", NULL);
+	/* Log errors (level 1) so the lockout line can be checked. */
+	*strstr(conf, "debug = 0") = '\0';
+	strcat(conf, "debug = 1\n");
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	negotiate(&v, PTS_MEAS_ALGO_SHA256, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, PTS_MEAS_ALGO_SHA256);
+	dh_params(&v);
+	finish_requests(&v, reqs);
+	exchange(reqs, 3, &r);
+	ck_assert_uint_eq(r.count, 2);
+	/* Reading the public key needs no authorization, so the AIK still arrives. */
+	ck_assert_uint_eq(r.attrs[1].type, PTS_ATTR_AIK);
+	round_free(&r);
+
+	/* The quote fails with TPM_RC_LOCKOUT: PTS error 14 and a log line naming the lockout. */
+	snprintf(errlog, sizeof(errlog), "%s/stderr.txt", fx.dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, 2);
+	close(fd);
+	comp_request(&reqs[0], (const uint8_t[]){ 0x21 }, 1);
+	gen_request(&reqs[1]);
+	exchange(reqs, 2, &r);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	ck_assert_uint_gt(r.count, 1);
+	expect_pts_error(&r.attrs[r.count - 1], 14, &info_len);
+	round_free(&r);
+	f = fopen(errlog, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "lockout"));
+
+	dh_nonce_destroy(v.dh);
+	imc_stop();
+	fixture_stop(&fx);
+	free(log);
+}
+END_TEST
+
+START_TEST(test_imcatt_ak_cert)
+{
+	fixture fx;
+	round_t r;
+	char conf[4096], cert[128], base[2048];
+	pts_tpm_aik aik;
+	unsigned char *der;
+	size_t der_len = 0;
+
+	/* A certificate made by the openssl tool is sent as DER with flag 0x00. */
+	fixture_start(&fx, false);
+	tpm2_tools(&fx, "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout k.pem "
+			"-out ak.pem -subj /CN=ak -days 1 && openssl x509 -in ak.pem -outform DER -out ak.der");
+	snprintf(cert, sizeof(cert), "%s/ak.pem", fx.dir);
+	make_conf(base, sizeof(base), &fx, NULL, NULL, "/nonexistent/log", "/nonexistent/ima", NULL);
+	snprintf(conf, sizeof(conf), "%sak_cert = %s\n", base, cert);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	exchange_raw(PA_ATTR_FLAG_NOSKIP, PA_VENDOR_TCG, PTS_ATTR_GET_AIK, "\0\0\0\0", 4, &r);
+	ck_assert_uint_eq(r.count, 1);
+	ck_assert_uint_eq(r.attrs[0].type, PTS_ATTR_AIK);
+	ck_assert_int_eq(pts_tpm_aik_decode(r.attrs[0].value, r.attrs[0].len, &aik, NULL), TS_OK);
+	ck_assert(!aik.naked_key);
+	ck_assert_uint_eq(r.attrs[0].value[0], 0x00);
+	snprintf(cert, sizeof(cert), "%s/ak.der", fx.dir);
+	der = test_read_file(cert, &der_len);
+	ck_assert_uint_eq(aik.blob.len, der_len);
+	ck_assert_mem_eq(aik.blob.data, der, der_len);
+	free(der);
+	round_free(&r);
+	imc_stop();
+	fixture_stop(&fx);
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -1482,6 +1646,10 @@ static Suite *make_suite(void)
 
 	if (pa_registry_add(pts_attr_infos, pts_attr_info_count) != TS_OK)
 		abort();
+	/* fixture_start() records its swtpm here; see stop_tracked_swtpms(). */
+	snprintf(run_list, sizeof(run_list), "/tmp/test_imcatt_swtpms.%d", (int)getpid());
+	if (atexit(stop_tracked_swtpms) != 0)
+		abort();
 	/* tpm2-tss logs every expected TPM error of the failure cases; keep the output readable. */
 	setenv("TSS2_LOG", "all+none", 0);
 	tcase_set_timeout(tc, 60);
@@ -1500,6 +1668,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_missing_eventlog);
 	tcase_add_test(tc, test_imcatt_files);
 	tcase_add_test(tc, test_imcatt_startup_locality);
+	tcase_add_test(tc, test_imcatt_lockout);
+	tcase_add_test(tc, test_imcatt_ak_cert);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -87,14 +87,60 @@ static void openssl_keyid(const run_result *res, char keyid[41], char *text, siz
 	read_all(out, text, text_size);
 }
 
+/*
+ * A failed assertion ends the forked test process at once, so each test
+ * records its swtpm and directories in a file, and the parent process
+ * stops and removes what is left at exit.
+ */
+static char run_list[64];
+
+static void track(pid_t pid, const char *dir)
+{
+	FILE *f = fopen(run_list, "a");
+
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d %s\n", (int)pid, dir);
+	fclose(f);
+}
+
+static void stop_tracked(void)
+{
+	char dir[128], path[64], cmdline[64], cmd[256];
+	FILE *f = fopen(run_list, "r");
+	int pid;
+
+	while (f && fscanf(f, "%d %127s", &pid, dir) == 2) {
+		FILE *c;
+		size_t n = 0;
+
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		c = fopen(path, "r");
+		if (c) {
+			n = fread(cmdline, 1, sizeof(cmdline) - 1, c);
+			fclose(c);
+		}
+		cmdline[n] = '\0';
+		if (strcmp(cmdline, "swtpm") == 0)
+			kill(pid, SIGTERM);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+	}
+	if (f)
+		fclose(f);
+	unlink(run_list);
+}
+
 static void setup(void)
 {
 	setenv("TSS2_LOG", "all+none", 1);
 	/* No configuration file unless a test writes one. */
 	setenv("TNCSUITE_CONF", "/nonexistent/tncsuite.conf", 1);
 	ck_assert_int_eq(test_swtpm_start(&swtpm), 0);
+	track(swtpm.pid, swtpm.dir);
 	strcpy(workdir, "/tmp/test_provision.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(workdir));
+	track(0, workdir);
 }
 
 /* Whether the process is gone or a zombie (a daemon whose new parent does not reap it). */
@@ -251,6 +297,9 @@ static Suite *make_suite(void)
 	Suite *s = suite_create("provision");
 	TCase *tc = tcase_create("provision");
 
+	snprintf(run_list, sizeof(run_list), "/tmp/test_provision_swtpms.%d", (int)getpid());
+	if (atexit(stop_tracked) != 0)
+		abort();
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_provision_ecc_then_refuse);
