@@ -82,10 +82,10 @@ typedef struct imcatt_reply {
 /* imcatt_reply.c */
 void imcatt_reply_init(imcatt_reply *r, imcatt_state *state, TNC_UInt32 dst_id);
 /*
- * Adds one attribute whose value is encoded in `value`. Larger than the
- * segmentation contract allows, it goes out as the first Segment Envelope;
- * past the room left in the PA-TNC message, the message built so far is sent
- * and a new one started.
+ * Adds one attribute whose value is encoded in `value`. An attribute larger
+ * than the segmentation contract allows goes out as its first Segment
+ * Envelope. When the PA-TNC message is full, the message built so far is
+ * sent and a new one started.
  */
 TS_MUST_CHECK int imcatt_reply_add(imcatt_reply *r, uint8_t flags, uint32_t vendor, uint32_t type,
 				   const writer_t *value);
@@ -98,7 +98,12 @@ TS_MUST_CHECK int imcatt_reply_invalid(imcatt_reply *r, const pa_msg *msg, size_
 /* Sends what was built (nothing if empty) and frees the builder. */
 TNC_Result imcatt_reply_send(imcatt_reply *r);
 
-/* imcatt_pts.c; each handler adds its reply or error and fails only when the reply cannot be built. */
+/*
+ * imcatt_pts.c. Each handler adds its reply, or a PTS or PA-TNC error, to r.
+ * TS_E_INVALID, TS_E_TRUNCATED or TS_E_TRAILING mean an undecodable value
+ * (the caller sends Invalid Parameter); other failures mean no reply could
+ * be built.
+ */
 tpm_t *imcatt_pts_tpm(imcatt_state *state);
 TS_MUST_CHECK int imcatt_pts_contract(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_next_segment(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);

@@ -332,7 +332,7 @@ static int read_ak_cert(const char *path, uint8_t **der, size_t *der_len)
 	cert = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!cert) {
-		log_error(LOG_SUBSYS_IMC, "attestation: %s holds no PEM certificate", path);
+		log_error(LOG_SUBSYS_IMC, "attestation: %s contains no PEM certificate", path);
 		return TS_E_INVALID;
 	}
 	len = i2d_X509(cert, &buf);

@@ -3,10 +3,10 @@
  *
  * The test loads the module with dlopen(), binds it to a small recording
  * TNCC and plays the verifier's part of strongSwan's exchange with the PTS
- * codecs and the DH nonce code of common/. Each case starts its own swtpm,
- * provisions an AK and replays a real OVMF event log (and an IMA list of the
- * same VM boot) into the PCRs, so the quote the IMC produces covers PCR
- * values that the test checks against the values read inside that VM.
+ * codecs and the DH nonce code of common/. Each case starts its own swtpm
+ * and provisions an AK. The cases with evidence replay a real OVMF event log
+ * (and an IMA list of the same VM boot) into the PCRs. The evidence and the
+ * quote are then checked against the PCR values read inside that VM.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -181,7 +181,7 @@ static TNC_Result imc_start(const char *conf_text, const char *dir)
 	ck_assert_uint_eq(imc_notify(IMC_ID, CONN_ID, TNC_CONNECTION_STATE_CREATE), TNC_RESULT_SUCCESS);
 	ck_assert_uint_eq(imc_notify(IMC_ID, CONN_ID, TNC_CONNECTION_STATE_HANDSHAKE), TNC_RESULT_SUCCESS);
 	ck_assert_uint_eq(imc_begin(IMC_ID, CONN_ID), TNC_RESULT_SUCCESS);
-	/* Like strongSwan's attestation IMC, it sends nothing before the IMV asks. */
+	/* Like strongSwan's attestation IMC, it sends nothing before the IMV's first request. */
 	ck_assert_uint_eq(nrecorded, 0);
 	return TNC_RESULT_SUCCESS;
 }
@@ -1217,7 +1217,7 @@ START_TEST(test_imcatt_missing_bank)
 	make_conf(conf, sizeof(conf), &fx, NULL, NULL, "/nonexistent/log", "/nonexistent/ima", NULL);
 	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
 
-	/* The verifier asks for SHA-384 only: PTS error 1 lists what the TPM has, SHA-256. */
+	/* The verifier requests SHA-384 only: PTS error 1 lists what the TPM has, SHA-256. */
 	negotiate(&v, PTS_MEAS_ALGO_SHA384, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, 0);
 	exchange_raw(PA_ATTR_FLAG_NOSKIP, PA_VENDOR_TCG, PTS_ATTR_MEAS_ALGO, "\x00\x00\x20\x00", 4, &r);
 	ck_assert_uint_eq(r.count, 1);
@@ -1530,7 +1530,8 @@ START_TEST(test_imcatt_lockout)
 
 	/*
 	 * An AK made by tpm2_createak is protected against dictionary attacks.
-	 * Three quotes with a wrong password put the TPM into lockout.
+	 * Four quotes with a wrong password exceed swtpm's three allowed
+	 * failures and put the TPM into lockout.
 	 */
 	fixture_start(&fx, false);
 	tpm_close(fx.tpm);
