@@ -117,6 +117,8 @@ TS_MUST_CHECK int imcatt_pts_aik(imcatt_reply *r, const pa_attr *attr);
 /* imcatt_evidence.c */
 TS_MUST_CHECK int imcatt_evidence_request(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_evidence_final(imcatt_reply *r, const pa_attr *attr);
+/* PTS hash bits of the banks the firmware log has digests for; 0 when it cannot be read. */
+uint16_t imcatt_evidence_log_algos(const imcatt_conf *conf);
 /* The startup locality the firmware log states (0 when the log cannot be read). */
 uint8_t imcatt_evidence_startup_locality(const imcatt_conf *conf);
 

@@ -133,6 +133,25 @@ uint8_t imcatt_evidence_startup_locality(const imcatt_conf *conf)
 	return locality;
 }
 
+uint16_t imcatt_evidence_log_algos(const imcatt_conf *conf)
+{
+	const eventlog_algorithm_t *algs;
+	uint8_t *data = NULL;
+	eventlog_t *log = NULL;
+	uint16_t set = 0, bit;
+	size_t n;
+
+	if (load_eventlog(conf, 0, &data, &log, NULL) != TS_OK)
+		return 0;
+	n = eventlog_get_algorithms(log, &algs);
+	for (size_t i = 0; i < n; i++)
+		if (meas_algo_from_tpm_alg(algs[i].alg_id, &bit) == TS_OK)
+			set |= bit;
+	eventlog_destroy(log);
+	free(data);
+	return set;
+}
+
 static void format_time(time_t t, char out[PTS_SCE_TIME_LEN + 1])
 {
 	struct tm tm;

@@ -140,10 +140,13 @@ int imcatt_pts_caps(imcatt_reply *r, const pa_attr *attr)
 	return rc;
 }
 
-/* The measurement algorithms this platform can offer: those with a PCR bank. */
+/*
+ * The measurement algorithms this platform can offer: those with a PCR bank,
+ * and of these, those the firmware log has digests for (when it has any).
+ */
 static uint16_t supported_algos(imcatt_state *state)
 {
-	uint16_t set = 0;
+	uint16_t set = 0, in_log;
 	uint32_t banks;
 
 	if (imcatt_pts_tpm(state))
@@ -156,6 +159,9 @@ static uint16_t supported_algos(imcatt_state *state)
 		set |= PTS_MEAS_ALGO_SHA384;
 	if ((banks & TPM_BANK_SHA1) && state->module->conf.sha1)
 		set |= PTS_MEAS_ALGO_SHA1;
+	in_log = imcatt_evidence_log_algos(&state->module->conf);
+	if (set & in_log)
+		set &= in_log;
 	return set;
 }
 

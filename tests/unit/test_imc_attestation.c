@@ -928,10 +928,12 @@ START_TEST(test_imcatt_ima_exchange)
 	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, ima, NULL);
 	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
 
+	/*
+	 * swtpm has a SHA-384 bank, but this log has SHA-256 digests only
+	 * (tpm2_eventlog lists only sha256 PCRs for it), so SHA-256 is chosen.
+	 */
 	negotiate(&v, PTS_MEAS_ALGO_SHA256 | PTS_MEAS_ALGO_SHA384, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T,
-		  PTS_MEAS_ALGO_SHA384);
-	/* This test verifies SHA-256 PCRs: negotiate again with SHA-256 only. */
-	negotiate(&v, PTS_MEAS_ALGO_SHA256, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, PTS_MEAS_ALGO_SHA256);
+		  PTS_MEAS_ALGO_SHA256);
 	dh_params(&v);
 	identity(&fx, &v, 0);
 
