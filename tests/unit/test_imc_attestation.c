@@ -1624,6 +1624,205 @@ START_TEST(test_imcatt_ak_cert)
 }
 END_TEST
 
+/* ---- strongSwan 6.0.6 reference exchange --------------------------------- */
+
+#define SWAN_LOG "eventlog/goattest-ubuntu_2104_shielded_vm_no_secure_boot_eventlog.bin"
+#define SWAN_PCRS "imcatt/strongswan-run1-expected-pcrs.txt"
+#define SWAN_PTS "imcatt/strongswan-run1-pts.txt"
+#define SWAN_MAX_MSGS 16
+
+typedef struct swan_msg {
+	unsigned batch;
+	bool from_imv;
+	unsigned char *data;
+	size_t len;
+} swan_msg;
+
+/* Reads "<batch> <imv|imc> <hex>" lines: the TCG/PTS messages of the capture. */
+static size_t load_swan(swan_msg *msgs)
+{
+	FILE *f = fopen(test_data_path(SWAN_PTS), "r");
+	static char hex[65536];
+	char side[8];
+	unsigned batch;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (n < SWAN_MAX_MSGS && fscanf(f, "%u %7s %65535s", &batch, side, hex) == 3) {
+		msgs[n].batch = batch;
+		msgs[n].from_imv = strcmp(side, "imv") == 0;
+		msgs[n].data = test_hex(hex, &msgs[n].len);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Sends one captured IMV message as it is. */
+static void exchange_swan(const swan_msg *m, round_t *out)
+{
+	size_t first = nrecorded;
+
+	ck_assert(m->from_imv);
+	ck_assert_uint_eq(imc_receive_long(IMC_ID, CONN_ID, 0, m->data, (TNC_UInt32)m->len, PA_VENDOR_TCG, 1,
+					   IMV_ID, IMC_ID), TNC_RESULT_SUCCESS);
+	memset(out, 0, sizeof(*out));
+	for (size_t i = first; i < nrecorded; i++) {
+		pa_msg *pm = NULL;
+
+		ck_assert_int_eq(pa_msg_parse(recorded[i].data, recorded[i].len, NULL, &pm, NULL), TS_OK);
+		for (size_t k = 0; k < pm->count; k++) {
+			got_attr *g = &out->attrs[out->count++];
+
+			ck_assert_uint_lt(out->count, MAX_GOT);
+			g->flags = pm->attrs[k].flags;
+			g->vendor = pm->attrs[k].vendor;
+			g->type = pm->attrs[k].type;
+			g->len = pm->attrs[k].value_len;
+			g->value = malloc(g->len + 1);
+			if (g->len)
+				memcpy(g->value, pm->attrs[k].value, g->len);
+		}
+		out->messages++;
+		pa_msg_free(pm);
+	}
+}
+
+/* Checks that our reply has strongSwan's attribute types, flags and lengths, in order. */
+static void same_shape(const round_t *ours, const pa_msg *theirs)
+{
+	ck_assert_uint_eq(ours->count, theirs->count);
+	for (size_t i = 0; i < ours->count; i++) {
+		ck_assert_uint_eq(ours->attrs[i].vendor, theirs->attrs[i].vendor);
+		ck_assert_uint_eq(ours->attrs[i].type, theirs->attrs[i].type);
+		ck_assert_uint_eq(ours->attrs[i].flags, theirs->attrs[i].flags);
+		ck_assert_uint_eq(ours->attrs[i].len, theirs->attrs[i].value_len);
+	}
+}
+
+START_TEST(test_imcatt_strongswan_exchange)
+{
+	static const char *const links[][2] = {
+		{ "sbin", "usr/sbin" }, { "lib", "usr/lib" }, { "lib64", "usr/lib64" },
+		{ "lib32", "usr/lib32" }, { "bin", "usr/bin" },
+	};
+	fixture fx;
+	expected_pcrs exp = { 0 };
+	swan_msg msgs[SWAN_MAX_MSGS];
+	size_t nmsgs, pos = 0;
+	pa_msg *theirs[SWAN_MAX_MSGS] = { 0 };
+	round_t r;
+	char conf[2048], root[128], p[256], target[256];
+	char *log = path_dup(SWAN_LOG);
+	uint8_t composite[11 * 32], digest[32];
+	unsigned int dlen = 0;
+	size_t clen = 0;
+
+	/* The machine of the capture: the same firmware log and the same five UsrMerge links. */
+	fixture_start(&fx, true);
+	replay_log(fx.tpm, SWAN_LOG);
+	load_expected(SWAN_PCRS, &exp);
+	snprintf(root, sizeof(root), "%s/root", fx.dir);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	snprintf(p, sizeof(p), "%s/usr", root);
+	ck_assert_int_eq(mkdir(p, 0755), 0);
+	for (size_t i = 0; i < 5; i++) {
+		snprintf(p, sizeof(p), "%s/%s", root, links[i][1]);
+		ck_assert_int_eq(mkdir(p, 0755), 0);
+		snprintf(p, sizeof(p), "%s/%s", root, links[i][0]);
+		snprintf(target, sizeof(target), "%s", links[i][1]);
+		ck_assert_int_eq(symlink(target, p), 0);
+	}
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, "/nonexistent/ima", root);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+
+	nmsgs = load_swan(msgs);
+	ck_assert_uint_eq(nmsgs, 9);
+	for (size_t i = 0; i < nmsgs; i++)
+		ck_assert_int_eq(pa_msg_parse(msgs[i].data, msgs[i].len, NULL, &theirs[i], NULL), TS_OK);
+
+	/* Batches 2 and 3: contract, capabilities, algorithm. */
+	exchange_swan(&msgs[pos], &r);
+	same_shape(&r, theirs[pos + 1]);
+	ck_assert_mem_eq(r.attrs[0].value, theirs[pos + 1]->attrs[0].value, 8);
+	/* strongSwan's IMC also claims V (local validation), which this IMC does not implement. */
+	ck_assert_mem_eq(theirs[pos + 1]->attrs[1].value, "\x00\x00\x00\x0e", 4);
+	ck_assert_mem_eq(r.attrs[1].value, "\x00\x00\x00\x06", 4);
+	ck_assert_mem_eq(r.attrs[2].value, theirs[pos + 1]->attrs[2].value, 4);
+	round_free(&r);
+	pos += 2;
+
+	/* Batches 4 and 5: the DH Nonce Parameters Response fields before the nonce. */
+	exchange_swan(&msgs[pos], &r);
+	same_shape(&r, theirs[pos + 1]);
+	ck_assert_mem_eq(r.attrs[0].value, theirs[pos + 1]->attrs[0].value, 8);
+	round_free(&r);
+	pos += 2;
+
+	/* Batches 6 and 7: the 16-octet TPM Version Information and the 92-octet AIK. */
+	exchange_swan(&msgs[pos], &r);
+	same_shape(&r, theirs[pos + 1]);
+	ck_assert_mem_eq(r.attrs[0].value, theirs[pos + 1]->attrs[0].value, 3);
+	/*
+	 * strongSwan reports locality 3 (its default for non-Intel TPMs, and the
+	 * capture's swtpm was started at 3). The log has no StartupLocality
+	 * event, and this swtpm started at 0, so this IMC reports 0.
+	 */
+	ck_assert_uint_eq(theirs[pos + 1]->attrs[0].value[3], 3);
+	ck_assert_uint_eq(r.attrs[0].value[3], 0);
+	/* Revision 164, year 2021, "IBM": the same swtpm build. */
+	ck_assert_mem_eq(r.attrs[0].value + 4, theirs[pos + 1]->attrs[0].value + 4, 12);
+	ck_assert_uint_eq(r.attrs[1].value[0], theirs[pos + 1]->attrs[1].value[0]);
+	round_free(&r);
+	pos += 2;
+
+	/* Batches 8 and 9: Symlinks, 105 Simple Component Evidence, Simple Evidence Final. */
+	exchange_swan(&msgs[pos], &r);
+	same_shape(&r, theirs[pos + 1]);
+	ck_assert_uint_eq(r.count, 107);
+	for (size_t i = 1; i <= 105; i++) {
+		const uint8_t *ours = r.attrs[i].value, *ref = theirs[pos + 1]->attrs[i].value;
+
+		/* Byte-identical but for the measurement time (the log file's ctime, octets 20-39). */
+		ck_assert_mem_eq(ours, ref, 20);
+		ck_assert_mem_eq(ours + 40, ref + 40, r.attrs[i].len - 40);
+	}
+	{
+		const uint8_t *ours = r.attrs[106].value, *ref = theirs[pos + 1]->attrs[106].value;
+
+		/* Flags 0x10, composite hash 0x4000, 32-octet pcrDigest ... */
+		ck_assert_mem_eq(ours, ref, 8);
+		/* ... qualified signer length, then clock info and version lengths ... */
+		ck_assert_mem_eq(ours + 40, ref + 40, 2);
+		ck_assert_mem_eq(ours + 76, ref + 76, 2);
+		ck_assert_mem_eq(ours + 95, ref + 95, 2);
+		/* ... and the PCR selection: SHA-256, PCRs 0-9 and 14. */
+		ck_assert_mem_eq(ours + 105, ref + 105, 12);
+		ck_assert_mem_eq(ours + 117, "\x00\x00\x00\x40", 4);
+
+		/* pcrDigest = SHA-256(PCR 0 || ... || PCR 9 || PCR 14) of the log replayed from zero. */
+		for (unsigned pcr = 0; pcr < 24; pcr++) {
+			if (pcr > 9 && pcr != 14)
+				continue;
+			ck_assert(exp.have[pcr]);
+			memcpy(composite + clen, exp.sha256[pcr], 32);
+			clen += 32;
+		}
+		ck_assert_int_eq(EVP_Digest(composite, clen, digest, &dlen, EVP_sha256(), NULL), 1);
+		ck_assert_mem_eq(ours + 8, digest, 32);
+	}
+	round_free(&r);
+
+	for (size_t i = 0; i < nmsgs; i++) {
+		pa_msg_free(theirs[i]);
+		free(msgs[i].data);
+	}
+	imc_stop();
+	fixture_stop(&fx);
+	free(log);
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -1673,6 +1872,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_startup_locality);
 	tcase_add_test(tc, test_imcatt_lockout);
 	tcase_add_test(tc, test_imcatt_ak_cert);
+	tcase_add_test(tc, test_imcatt_strongswan_exchange);
 	suite_add_tcase(s, tc);
 	return s;
 }
