@@ -303,9 +303,11 @@ static const uint8_t *expect_pts_error(const got_attr *g, uint32_t code, size_t 
 typedef struct expected_pcrs {
 	uint8_t sha256[24][32];
 	bool have[24];
+	uint8_t sha384[24][48];
+	bool have384[24];
 } expected_pcrs;
 
-/* Reads "sha256 <index> <hex>" lines (a file read inside the VM). */
+/* Reads the "sha256|sha384 <index> <hex>" lines (a file read inside the VM). */
 static void load_expected(const char *name, expected_pcrs *e)
 {
 	FILE *f = fopen(test_data_path(name), "r");
@@ -317,12 +319,18 @@ static void load_expected(const char *name, expected_pcrs *e)
 		size_t len = 0;
 		unsigned char *v;
 
-		if (strcmp(alg, "sha256") != 0 || idx >= 24)
+		if (idx >= 24 || (strcmp(alg, "sha256") != 0 && strcmp(alg, "sha384") != 0))
 			continue;
 		v = test_hex(hex, &len);
-		ck_assert_uint_eq(len, 32);
-		memcpy(e->sha256[idx], v, 32);
-		e->have[idx] = true;
+		if (strcmp(alg, "sha256") == 0) {
+			ck_assert_uint_eq(len, 32);
+			memcpy(e->sha256[idx], v, 32);
+			e->have[idx] = true;
+		} else {
+			ck_assert_uint_eq(len, 48);
+			memcpy(e->sha384[idx], v, 48);
+			e->have384[idx] = true;
+		}
 		free(v);
 	}
 	fclose(f);
@@ -639,11 +647,17 @@ static void gen_request(req_attr *req)
 	ck_assert_int_eq(pts_comp_gen_evid_encode(&req->w), TS_OK);
 }
 
-/* Emulated SHA-256 PCRs that the evidence extends. */
+/* Emulated PCRs that the evidence extends: SHA-256, or SHA-384 when sha384 is set. */
 typedef struct emu_pcrs {
-	uint8_t v[24][32];
+	bool sha384;
+	uint8_t v[24][48];
 	uint32_t touched;
 } emu_pcrs;
+
+static size_t emu_size(const emu_pcrs *e)
+{
+	return e->sha384 ? 48 : 32;
+}
 
 static void emu_extend(emu_pcrs *e, unsigned pcr, const uint8_t *digest)
 {
@@ -651,10 +665,11 @@ static void emu_extend(emu_pcrs *e, unsigned pcr, const uint8_t *digest)
 	unsigned int len = 0;
 
 	ck_assert_uint_lt(pcr, 24);
-	ck_assert_int_eq(EVP_DigestInit_ex(ctx, EVP_sha256(), NULL), 1);
-	ck_assert_int_eq(EVP_DigestUpdate(ctx, e->v[pcr], 32), 1);
-	ck_assert_int_eq(EVP_DigestUpdate(ctx, digest, 32), 1);
+	ck_assert_int_eq(EVP_DigestInit_ex(ctx, e->sha384 ? EVP_sha384() : EVP_sha256(), NULL), 1);
+	ck_assert_int_eq(EVP_DigestUpdate(ctx, e->v[pcr], emu_size(e)), 1);
+	ck_assert_int_eq(EVP_DigestUpdate(ctx, digest, emu_size(e)), 1);
 	ck_assert_int_eq(EVP_DigestFinal_ex(ctx, e->v[pcr], &len), 1);
+	ck_assert_uint_eq(len, emu_size(e));
 	EVP_MD_CTX_free(ctx);
 	e->touched |= 1u << pcr;
 }
@@ -673,9 +688,9 @@ static void check_sce(const got_attr *g, uint8_t qualifier, emu_pcrs *e, pts_sce
 	ck_assert_uint_eq(sce.name.name, PTS_COMP_ITA_IMA);
 	ck_assert_uint_eq(sce.depth, 0);
 	ck_assert_uint_eq(sce.meas_type, PTS_SCE_MEAS_TYPE_HASH);
-	ck_assert_uint_eq(sce.hash_algo, PTS_MEAS_ALGO_SHA256);
+	ck_assert_uint_eq(sce.hash_algo, e->sha384 ? PTS_MEAS_ALGO_SHA384 : PTS_MEAS_ALGO_SHA256);
 	ck_assert_uint_eq(sce.transform, PTS_SCE_TRANSFORM_MATCH);
-	ck_assert_uint_eq(sce.measurement.len, 32);
+	ck_assert_uint_eq(sce.measurement.len, emu_size(e));
 	ck_assert_uint_eq(sce.flags & PTS_SCE_FLAG_PCR, 0);
 	emu_extend(e, sce.extended_pcr, sce.measurement.data);
 	if (out)
@@ -686,11 +701,19 @@ static int expected_pcr_read(void *ctx, TPM2_ALG_ID bank, uint32_t index, const 
 {
 	const expected_pcrs *e = ctx;
 
-	if (bank != TPM2_ALG_SHA256 || index >= 24 || !e->have[index])
+	if (index >= 24)
 		return TS_E_NOT_FOUND;
-	*value = e->sha256[index];
-	*len = 32;
-	return TS_OK;
+	if (bank == TPM2_ALG_SHA256 && e->have[index]) {
+		*value = e->sha256[index];
+		*len = 32;
+		return TS_OK;
+	}
+	if (bank == TPM2_ALG_SHA384 && e->have384[index]) {
+		*value = e->sha384[index];
+		*len = 48;
+		return TS_OK;
+	}
+	return TS_E_NOT_FOUND;
 }
 
 /* Decodes Simple Evidence Final and verifies the quote against `pcrs` and the verifier's secret. */
@@ -707,6 +730,7 @@ static void check_sef(const got_attr *g, const verifier *v, const expected_pcrs 
 	ck_assert_uint_eq(g->flags, 0);
 	ck_assert_int_eq(pts_sef_decode(g->value, g->len, &sef, NULL), TS_OK);
 	ck_assert_uint_eq(sef.flags, PTS_SEF_QUOTE_TPM2);
+	/* The AK signs with SHA-256, which also hashes the PCR composite, whatever the bank. */
 	ck_assert_uint_eq(sef.comp_hash_algo, PTS_MEAS_ALGO_SHA256);
 	ck_assert_uint_eq(sef.pcr_composite.len, 32);
 	ck_assert_uint_eq(sef.qualified_signer.len, 34);
@@ -715,10 +739,10 @@ static void check_sef(const got_attr *g, const verifier *v, const expected_pcrs 
 	ck_assert_uint_eq(sef.pcr_select.len, 10);
 	/* ECDSA P-256: r || s, 32 octets each. */
 	ck_assert_uint_eq(sef.quote_sig.len, 64);
-	/* One SHA-256 bank, three select octets. */
+	/* One bank of the measurement algorithm, three select octets. */
 	ck_assert_uint_eq(sef.pcr_select.data[3], 1);
 	ck_assert_uint_eq(sef.pcr_select.data[4], 0x00);
-	ck_assert_uint_eq(sef.pcr_select.data[5], 0x0B);
+	ck_assert_uint_eq(sef.pcr_select.data[5], v->algo == PTS_MEAS_ALGO_SHA384 ? 0x0C : 0x0B);
 	ck_assert_uint_eq(sef.pcr_select.data[6], 3);
 	mask = sef.pcr_select.data[7] | (uint32_t)sef.pcr_select.data[8] << 8 | (uint32_t)sef.pcr_select.data[9] << 16;
 	ck_assert_uint_eq(mask, want_mask);
@@ -1823,6 +1847,50 @@ START_TEST(test_imcatt_strongswan_exchange)
 }
 END_TEST
 
+START_TEST(test_imcatt_sha384_exchange)
+{
+	fixture fx;
+	verifier v = { 0 };
+	expected_pcrs exp = { 0 };
+	emu_pcrs emu = { .sha384 = true };
+	req_attr reqs[2];
+	round_t r;
+	char conf[2048];
+	char *log = path_dup(BOOT_LOG);
+
+	/* swtpm and the OVMF log both have a SHA-384 bank: it wins over SHA-256. */
+	fixture_start(&fx, true);
+	replay_log(fx.tpm, BOOT_LOG);
+	load_expected(BOOT_PCRS, &exp);
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	negotiate(&v, PTS_MEAS_ALGO_SHA1 | PTS_MEAS_ALGO_SHA256 | PTS_MEAS_ALGO_SHA384,
+		  PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, PTS_MEAS_ALGO_SHA384);
+	dh_params(&v);
+	ck_assert_uint_eq(v.secret_len, 48);
+	identity(&fx, &v, 0);
+
+	comp_request(&reqs[0], (const uint8_t[]){ 0x21 }, 1);
+	gen_request(&reqs[1]);
+	exchange(reqs, 2, &r);
+	for (size_t i = 0; i + 1 < r.count; i++)
+		check_sce(&r.attrs[i], 0x21, &emu, NULL);
+	for (unsigned pcr = 0; pcr < 24; pcr++) {
+		if (!(emu.touched & (1u << pcr)))
+			continue;
+		ck_assert_msg(exp.have384[pcr], "no VM value of SHA-384 PCR %u", pcr);
+		ck_assert_mem_eq(emu.v[pcr], exp.sha384[pcr], 48);
+	}
+	check_sef(&r.attrs[r.count - 1], &v, &exp, emu.touched);
+	round_free(&r);
+
+	dh_nonce_destroy(v.dh);
+	imc_stop();
+	fixture_stop(&fx);
+	free(log);
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -1858,6 +1926,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_exports);
 	tcase_add_test(tc, test_imcatt_boot_exchange);
 	tcase_add_test(tc, test_imcatt_ima_exchange);
+	tcase_add_test(tc, test_imcatt_sha384_exchange);
 	tcase_add_test(tc, test_imcatt_segmented_aik);
 	tcase_add_test(tc, test_imcatt_message_size_limit);
 	tcase_add_test(tc, test_imcatt_no_ak);
