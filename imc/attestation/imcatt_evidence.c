@@ -281,6 +281,23 @@ static int ima_measurement(const ima_entry *e, ima_hash_alg list_alg, ima_hash_a
 	return ima_template_hash(e, bank, out, out_len);
 }
 
+/*
+ * The template digest algorithm of an IMA list file: the per-bank files of
+ * newer kernels end in "_<algo>" (binary_runtime_measurements_sha256), the
+ * classic file lists SHA-1 template digests.
+ */
+static ima_hash_alg ima_list_alg_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *suffix = strrchr(base ? base : path, '_');
+	ima_hash_alg alg;
+
+	if (!suffix)
+		return IMA_HASH_SHA1;
+	alg = ima_hash_alg_from_name(suffix + 1, strlen(suffix + 1));
+	return alg == IMA_HASH_UNKNOWN ? IMA_HASH_SHA1 : alg;
+}
+
 static int ima_evidence(imcatt_reply *r, const pts_comp_name *name)
 {
 	imcatt_state *state = r->state;
@@ -306,7 +323,7 @@ static int ima_evidence(imcatt_reply *r, const pts_comp_name *name)
 			 path, ts_strerror(rc));
 		return TS_E_INVALID;
 	}
-	rc = ima_list_parse_binary(data, len, IMA_HASH_SHA1, NULL, &list, &err);
+	rc = ima_list_parse_binary(data, len, ima_list_alg_of(path), NULL, &list, &err);
 	free(data);
 	if (rc != TS_OK) {
 		log_conn(LOG_SUBSYS_PTS, LOG_LEVEL_ERROR, state->conn,

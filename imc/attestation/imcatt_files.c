@@ -400,6 +400,7 @@ int imcatt_files_symlinks(imcatt_reply *r, const pa_attr *attr)
 			rc = TS_E_NOMEM;
 			goto out;
 		}
+		normalize(link_path);
 		normalize(dir_path);
 		strings[2 * links.count] = link_path;
 		strings[2 * links.count + 1] = dir_path;

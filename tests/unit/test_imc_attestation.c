@@ -1891,6 +1891,44 @@ START_TEST(test_imcatt_sha384_exchange)
 }
 END_TEST
 
+START_TEST(test_imcatt_ima_bank_list)
+{
+	fixture fx;
+	verifier v = { 0 };
+	expected_pcrs exp = { 0 };
+	emu_pcrs emu = { 0 };
+	req_attr req;
+	round_t r;
+	char conf[2048], list[256];
+	char *log = path_dup(IMA_BOOT_LOG);
+
+	/*
+	 * A per-bank list of newer kernels (the same 62 records with SHA-256
+	 * template digests), found by its "_sha256" file name suffix.
+	 */
+	fixture_start(&fx, true);
+	snprintf(list, sizeof(list), "%s/binary_runtime_measurements_sha256", fx.dir);
+	ck_assert_int_eq(symlink(test_data_path("ima/ima-tcb-ima-sig-1.sha256-list.bin"), list), 0);
+	load_expected(IMA_PCR10, &exp);
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, list, NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	negotiate(&v, PTS_MEAS_ALGO_SHA256, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, PTS_MEAS_ALGO_SHA256);
+
+	comp_request(&req, (const uint8_t[]){ 0x22 }, 1);
+	exchange(&req, 1, &r);
+	ck_assert_uint_eq(r.count, 62);
+	for (size_t i = 0; i < r.count; i++)
+		check_sce(&r.attrs[i], 0x22, &emu, NULL);
+	ck_assert_uint_eq(emu.touched, 1u << 10);
+	ck_assert_mem_eq(emu.v[10], exp.sha256[10], 32);
+	round_free(&r);
+
+	imc_stop();
+	fixture_stop(&fx);
+	free(log);
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -1927,6 +1965,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_boot_exchange);
 	tcase_add_test(tc, test_imcatt_ima_exchange);
 	tcase_add_test(tc, test_imcatt_sha384_exchange);
+	tcase_add_test(tc, test_imcatt_ima_bank_list);
 	tcase_add_test(tc, test_imcatt_segmented_aik);
 	tcase_add_test(tc, test_imcatt_message_size_limit);
 	tcase_add_test(tc, test_imcatt_no_ak);
