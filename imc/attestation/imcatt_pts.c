@@ -41,7 +41,7 @@ tpm_t *imcatt_pts_tpm(imcatt_state *state)
 	return tpm;
 }
 
-/* Own maximum PA-TNC message size of the connection. */
+/* The largest PA-TNC message this side accepts on the connection (IF-IMC attribute 0x00559701). */
 static uint32_t own_max_msg_size(imcatt_state *state)
 {
 	uint32_t max = tnc_agent_get_attribute_u32(state->module->agent, state->conn,
