@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <tss2/tss2_tpm2_types.h>
+
 #include "attest/dh_nonce.h"
 #include "imcatt_conf.h"
 #include "pa/pa_msg.h"
@@ -113,6 +115,11 @@ TS_MUST_CHECK int imcatt_pts_dh_params(imcatt_reply *r, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_dh_finish(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_tpm_version(imcatt_reply *r, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_aik(imcatt_reply *r, const pa_attr *attr);
+/*
+ * Whether a key can attest: a restricted signing key that cannot leave the
+ * TPM. An EK (a restricted decryption key) at ak_handle fails this.
+ */
+bool imcatt_pts_is_ak(const TPMT_PUBLIC *pub);
 
 /* imcatt_evidence.c */
 TS_MUST_CHECK int imcatt_evidence_request(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);

@@ -350,6 +350,13 @@ static int read_ak_cert(const char *path, uint8_t **der, size_t *der_len)
 	return TS_OK;
 }
 
+bool imcatt_pts_is_ak(const TPMT_PUBLIC *pub)
+{
+	TPMA_OBJECT need = TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_FIXEDTPM;
+
+	return (pub->objectAttributes & need) == need && !(pub->objectAttributes & TPMA_OBJECT_DECRYPT);
+}
+
 /* Reads the AK public key from the TPM as DER SubjectPublicKeyInfo. */
 static int read_ak_spki(imcatt_state *state, uint8_t **der, size_t *der_len)
 {
@@ -357,6 +364,7 @@ static int read_ak_spki(imcatt_state *state, uint8_t **der, size_t *der_len)
 	uint8_t *pub = NULL;
 	size_t pub_len = 0;
 	EVP_PKEY *key = NULL;
+	TPM2B_PUBLIC tpub;
 	unsigned char *buf = NULL;
 	int rc, len;
 
@@ -365,7 +373,15 @@ static int read_ak_spki(imcatt_state *state, uint8_t **der, size_t *der_len)
 	rc = tpm_read_public(tpm, state->module->conf.ak_handle, &pub, &pub_len);
 	if (rc != TS_OK)
 		return rc;
-	rc = tpm2_ak_from_tpm2b_public(pub, pub_len, &key);
+	rc = tpm2_ak_parse_public(pub, pub_len, &tpub, NULL);
+	if (rc == TS_OK && !imcatt_pts_is_ak(&tpub.publicArea)) {
+		log_conn(LOG_SUBSYS_IMC, LOG_LEVEL_ERROR, state->conn,
+			 "attestation: the key at 0x%08x is not a restricted signing key (attributes 0x%08x); "
+			 "check ak_handle", state->module->conf.ak_handle, tpub.publicArea.objectAttributes);
+		rc = TS_E_INVALID;
+	}
+	if (rc == TS_OK)
+		rc = tpm2_ak_from_tpmt_public(&tpub.publicArea, &key);
 	free(pub);
 	if (rc != TS_OK)
 		return rc;

@@ -1724,6 +1724,30 @@ static void same_shape(const round_t *ours, const pa_msg *theirs)
 	}
 }
 
+START_TEST(test_imcatt_ek_at_handle)
+{
+	fixture fx;
+	round_t r;
+	char conf[2048];
+	const uint8_t *info;
+	size_t info_len = 0;
+
+	/* ak_handle names an endorsement key: a decryption key must not be sent as AIK. */
+	fixture_start(&fx, false);
+	tpm2_tools(&fx, "tpm2_createek -c 0x81010001 -G ecc -u ek.pub");
+	make_conf(conf, sizeof(conf), &fx, NULL, "0x81010001", "/nonexistent/log", "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	exchange_raw(PA_ATTR_FLAG_NOSKIP, PA_VENDOR_TCG, PTS_ATTR_GET_AIK, "\0\0\0\0", 4, &r);
+	ck_assert_uint_eq(r.count, 1);
+	info = expect_pts_error(&r.attrs[0], 11, &info_len);
+	ck_assert_uint_eq(info_len, 4);
+	ck_assert_mem_eq(info, "\0\0\0\0", 4);
+	round_free(&r);
+	imc_stop();
+	fixture_stop(&fx);
+}
+END_TEST
+
 START_TEST(test_imcatt_strongswan_exchange)
 {
 	static const char *const links[][2] = {
@@ -1980,6 +2004,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_startup_locality);
 	tcase_add_test(tc, test_imcatt_lockout);
 	tcase_add_test(tc, test_imcatt_ak_cert);
+	tcase_add_test(tc, test_imcatt_ek_at_handle);
 	tcase_add_test(tc, test_imcatt_strongswan_exchange);
 	suite_add_tcase(s, tc);
 	return s;
