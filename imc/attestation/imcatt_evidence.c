@@ -405,7 +405,7 @@ int imcatt_evidence_request(imcatt_reply *r, const pa_msg *msg, const pa_attr *a
 	for (size_t i = 0; i < req.count && code == 0; i++) {
 		const pts_comp_req_entry *e = &req.entries[i];
 
-		/* The same checks, in the same order, as strongSwan's IMC. */
+		/* Unsupported request flags get the PTS codes strongSwan 6.0.6's IMC sends for them. */
 		if (e->flags & PTS_COMP_REQ_FLAG_T)
 			code = IMCATT_PTS_ERR_UNABLE_TRUSTED_CHAIN;
 		else if (e->flags & PTS_COMP_REQ_FLAG_V)
