@@ -26,6 +26,10 @@
  * In TPM 2.0 mode the composite hash algorithm is the quote's signature hash
  * as a PTS_MEAS_ALGO_* bit. An ECDSA signature is r || s, each padded to the
  * curve size.
+ *
+ * NOTE: where kind 0xC0 appends TPM_CAP_VERSION_INFO was not verified. The
+ * codec reads 0xC0 like 0x80, so a value that carries it is expected to fail
+ * to decode.
  */
 #ifndef PTS_SEF_H
 #define PTS_SEF_H

@@ -327,10 +327,8 @@ static int rx_start(seg_engine *e, const seg_attr_env *env, uint64_t now_ms, seg
 }
 
 /* Appends segment data; data_off is where it starts within the envelope value. */
-static int rx_append(seg_engine *e, seg_rx *x, const uint8_t *data, size_t n, size_t data_off,
-		     seg_error *err)
+static int rx_append(seg_rx *x, const uint8_t *data, size_t n, size_t data_off, seg_error *err)
 {
-	(void)e;
 	if (n > x->len - x->filled) {
 		set_error(err, data_off + (x->len - x->filled), x->id,
 			  "segments longer than the base attribute length");
@@ -394,7 +392,7 @@ int seg_engine_receive(seg_engine *e, const seg_attr_env *env, uint64_t now_ms,
 		rc = TS_E_TIMEOUT;
 		goto fail;
 	}
-	rc = rx_append(e, x, data, n, data_off, err);
+	rc = rx_append(x, data, n, data_off, err);
 	if (rc != TS_OK)
 		goto fail;
 

@@ -6,6 +6,7 @@
 #include "test_util.h"
 #include "test_pts_walk.h"
 
+#include "pts/ita_attr.h"
 #include "pts/pts_attr_info.h"
 #include "pts/pts_caps.h"
 #include "pts/pts_comp.h"
@@ -16,6 +17,7 @@
 #include "pts/pts_sef.h"
 #include "pts/pts_tpm.h"
 #include "pts/pts_verif.h"
+#include "pts/seg_attr.h"
 
 #define TCG PTS_PEN_TCG
 #define ITA PTS_PEN_ITA
@@ -797,7 +799,7 @@ START_TEST(file_meta_byte_exact)
 }
 END_TEST
 
-/* ---- every decoder on truncated and extended values ---- */
+/* ---- every decoder (PTS, segmentation, ITA) on truncated and extended values ---- */
 
 typedef struct vector {
 	uint32_t vendor;
@@ -833,6 +835,14 @@ static const vector vectors[] = {
 	  "00000000000003e8 00000000000003e9 2f62696e2f78", true, true },
 	{ TCG, PTS_ATTR_REQ_FILE_MEAS, "00 00 0001 0000002f 2f", false, false },
 	{ TCG, PTS_ATTR_FILE_MEAS, "0000000000000001 0001 0004 a1a2a3a4 0001 78", true, true },
+	{ TCG, SEG_ATTR_CONTRACT_REQ, "ffffffff 001fffb8", true, true },
+	{ TCG, SEG_ATTR_CONTRACT_RESP, "ffffffff 00007fba", true, true },
+	{ TCG, SEG_ATTR_ENVELOPE, "c0000001 aabb", false, false },
+	{ TCG, SEG_ATTR_NEXT_SEGMENT, "00000001", true, true },
+	{ TCG, SEG_ATTR_CANCEL, "00000001", true, true },
+	{ ITA, ITA_ATTR_DEVICE_ID, "38636233", false, false },
+	{ ITA, ITA_ATTR_GET_SYMLINKS, "2f", true, false },
+	{ ITA, ITA_ATTR_SYMLINKS, "00000001 0001 2f 0002 2f75", true, true },
 };
 
 START_TEST(decoders_truncated_and_extended)
