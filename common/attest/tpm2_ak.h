@@ -68,8 +68,8 @@ void tpm2_ak_keyid_hex(const uint8_t keyid[TPM2_AK_KEYID_LEN], char out[TPM2_AK_
 
 /*
  * The TPM Name of a key given as marshalled TPM2B_PUBLIC: nameAlg (2 bytes)
- * || H_nameAlg(marshalled TPMT_PUBLIC). Written into out[0..out_size),
- * *out_len receives its length.
+ * || H_nameAlg(marshalled TPMT_PUBLIC). The Name is written into
+ * out[0..out_size) and *out_len receives its length.
  */
 TS_MUST_CHECK int tpm2_ak_name(const uint8_t *data, size_t len, uint8_t *out, size_t out_size, size_t *out_len);
 

@@ -341,8 +341,12 @@ int tpm2_quote_info_verify(const tpm2_quote_info *info, uint16_t composite_hash,
 		goto out;
 	}
 
-	/* 3. Signature. */
+	/* 3. Signature. The quote info does not name the RSA padding, so an unknown one may be either. */
 	rc = tpm2_quote_verify_signature(ak, &sig, writer_data(&w), writer_len(&w));
+	if (rc == TS_E_VERIFY && rsa_scheme == TPM2_ALG_NULL && sig.sigAlg == TPM2_ALG_RSASSA) {
+		sig.sigAlg = TPM2_ALG_RSAPSS;
+		rc = tpm2_quote_verify_signature(ak, &sig, writer_data(&w), writer_len(&w));
+	}
 	if (rc != TS_OK) {
 		*status = rc == TS_E_VERIFY ? TPM2_QUOTE_BAD_SIGNATURE : TPM2_QUOTE_UNSUPPORTED;
 		if (rc == TS_E_VERIFY)

@@ -94,7 +94,9 @@ TS_MUST_CHECK int tpm2_quote_info_signature(const tpm2_quote_info *info, const E
  * PCR selection with `composite_hash` (a PTS hash bit), compares the result
  * with pcrDigest, rebuilds the TPMS_ATTEST with `qualifying_data` and checks
  * the signature with `ak`. A quote made for another secret fails as
- * TPM2_QUOTE_BAD_SIGNATURE, because extraData is not transmitted.
+ * TPM2_QUOTE_BAD_SIGNATURE, because extraData is not transmitted. With an
+ * RSA AK and `rsa_scheme` TPM2_ALG_NULL, RSASSA is tried first, then RSAPSS
+ * (strongSwan 6.0.6 tries RSASSA only).
  */
 TS_MUST_CHECK int tpm2_quote_info_verify(const tpm2_quote_info *info, uint16_t composite_hash, EVP_PKEY *ak,
 					 TPM2_ALG_ID rsa_scheme,

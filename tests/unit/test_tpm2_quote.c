@@ -375,6 +375,69 @@ START_TEST(tpm2_quote_interop_verifies)
 }
 END_TEST
 
+START_TEST(tpm2_quote_pcr_digest_errors)
+{
+	static const uint8_t value[32];
+	tpm2_quote_pcr pcrs[] = { { TPM2_ALG_SHA256, 0, value, 32 }, { TPM2_ALG_SHA1, 0, value, 32 } };
+	tpm2_quote_pcr_list list = { pcrs, 2 };
+	TPML_PCR_SELECTION sel = { .count = 1, .pcrSelections = { { TPM2_ALG_SHA256, 3, { 0x01, 0, 0 } } } };
+	uint8_t digest[64];
+	size_t len = 0;
+
+	ck_assert_int_eq(tpm2_quote_pcr_digest(&sel, TPM2_ALG_SHA256, tpm2_quote_pcr_array, &list,
+					       digest, sizeof(digest), &len), TS_OK);
+	ck_assert_uint_eq(len, 32);
+	/* A SHA-1 PCR given with 32 bytes. */
+	sel.pcrSelections[0].hash = TPM2_ALG_SHA1;
+	ck_assert_int_eq(tpm2_quote_pcr_digest(&sel, TPM2_ALG_SHA256, tpm2_quote_pcr_array, &list,
+					       digest, sizeof(digest), &len), TS_E_INVALID);
+	/* PCR 1 has no value. */
+	sel.pcrSelections[0].hash = TPM2_ALG_SHA256;
+	sel.pcrSelections[0].pcrSelect[0] = 0x02;
+	ck_assert_int_eq(tpm2_quote_pcr_digest(&sel, TPM2_ALG_SHA256, tpm2_quote_pcr_array, &list,
+					       digest, sizeof(digest), &len), TS_E_NOT_FOUND);
+	/* An SM3 bank and an SM3 digest are not supported. */
+	sel.pcrSelections[0].hash = TPM2_ALG_SM3_256;
+	ck_assert_int_eq(tpm2_quote_pcr_digest(&sel, TPM2_ALG_SHA256, tpm2_quote_pcr_array, &list,
+					       digest, sizeof(digest), &len), TS_E_UNSUPPORTED);
+	ck_assert_int_eq(tpm2_quote_pcr_digest(&sel, TPM2_ALG_SM3_256, tpm2_quote_pcr_array, &list,
+					       digest, sizeof(digest), &len), TS_E_UNSUPPORTED);
+	/* Output too small for SHA-256. */
+	sel.pcrSelections[0].hash = TPM2_ALG_SHA256;
+	sel.pcrSelections[0].pcrSelect[0] = 0x01;
+	ck_assert_int_eq(tpm2_quote_pcr_digest(&sel, TPM2_ALG_SHA256, tpm2_quote_pcr_array, &list,
+					       digest, 31, &len), TS_E_TOO_LARGE);
+}
+END_TEST
+
+START_TEST(tpm2_quote_info_signature_errors)
+{
+	tpm2_quote_info info;
+	TPMT_SIGNATURE sig;
+	EVP_PKEY *ec = run1_ak();
+	EVP_PKEY *rsa = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	EVP_PKEY *ed = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+
+	ck_assert_ptr_nonnull(rsa);
+	ck_assert_ptr_nonnull(ed);
+	memset(&info, 0, sizeof(info));
+	info.signature_len = 63;
+	ck_assert_int_eq(tpm2_quote_info_signature(&info, ec, TPM2_ALG_NULL, TPM2_ALG_SHA256, &sig), TS_E_INVALID);
+	info.signature_len = 0;
+	ck_assert_int_eq(tpm2_quote_info_signature(&info, ec, TPM2_ALG_NULL, TPM2_ALG_SHA256, &sig), TS_E_INVALID);
+	info.signature_len = 128;
+	ck_assert_int_eq(tpm2_quote_info_signature(&info, rsa, TPM2_ALG_ECDSA, TPM2_ALG_SHA256, &sig),
+			 TS_E_UNSUPPORTED);
+	ck_assert_int_eq(tpm2_quote_info_signature(&info, rsa, TPM2_ALG_NULL, TPM2_ALG_SHA256, &sig), TS_OK);
+	ck_assert_uint_eq(sig.sigAlg, TPM2_ALG_RSASSA);
+	ck_assert_int_eq(tpm2_quote_info_signature(&info, ed, TPM2_ALG_NULL, TPM2_ALG_SHA256, &sig),
+			 TS_E_UNSUPPORTED);
+	EVP_PKEY_free(ec);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ed);
+}
+END_TEST
+
 /* SHA-1 of the AIK SubjectPublicKeyInfo is the Device ID strongSwan's OS IMC sent. */
 START_TEST(tpm2_ak_interop_keyid)
 {
@@ -724,6 +787,27 @@ static void tpm_path(char *out, size_t size, const char *name)
 	snprintf(out, size, "%s/%s", tpm_dir, name);
 }
 
+/* Whether `pid` is a swtpm whose command line names tpm_dir, so a wrong PID is never signalled. */
+static bool is_our_swtpm(pid_t pid)
+{
+	char path[64], cmdline[4096];
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	len = fread(cmdline, 1, sizeof(cmdline) - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < len; i++) {
+		if (cmdline[i] == '\0')
+			cmdline[i] = ' ';
+	}
+	cmdline[len] = '\0';
+	return strncmp(cmdline, "swtpm ", 6) == 0 && strstr(cmdline, tpm_dir) != NULL;
+}
+
 static void swtpm_start(void)
 {
 	char path[256];
@@ -741,11 +825,15 @@ static void swtpm_start(void)
 	tpm_path(path, sizeof(path), "swtpm.pid");
 	for (int i = 0; i < 100 && access(path, R_OK) != 0; i++)
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	/* swtpm writes the PID without a newline. */
 	pid_text = test_read_file(path, &len);
-	pid_text[len ? len - 1 : 0] = '\0';
-	swtpm_pid = (pid_t)atoi((char *)pid_text);
+	pid_text = realloc(pid_text, len + 1);
+	ck_assert_ptr_nonnull(pid_text);
+	pid_text[len] = '\0';
+	swtpm_pid = (pid_t)strtol((char *)pid_text, NULL, 10);
 	free(pid_text);
 	ck_assert_int_gt(swtpm_pid, 0);
+	ck_assert_msg(is_our_swtpm(swtpm_pid), "PID %d from %s is not the swtpm of %s", (int)swtpm_pid, path, tpm_dir);
 
 	snprintf(path, sizeof(path), "swtpm:path=%s/tpm.sock", tpm_dir);
 	setenv("TPM2TOOLS_TCTI", path, 1);
@@ -802,12 +890,12 @@ static void swtpm_setup(void)
 
 static void swtpm_teardown(void)
 {
-	if (swtpm_pid > 0) {
+	if (swtpm_pid > 0 && is_our_swtpm(swtpm_pid)) {
 		kill(swtpm_pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(swtpm_pid, 0) == 0; i++)
+		for (int i = 0; i < 100 && is_our_swtpm(swtpm_pid); i++)
 			nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
-		swtpm_pid = 0;
 	}
+	swtpm_pid = 0;
 	if (tpm_dir[0] && getenv("TNCSUITE_KEEP_TPM_DIR") == NULL) {
 		char cmd[128];
 
@@ -1034,6 +1122,7 @@ START_TEST(tpm2_quote_info_swtpm_roundtrip)
 	TPMS_ATTEST attest;
 	tpm2_quote_info info, parsed;
 	uint16_t composite_hash = 0;
+	TPM2_ALG_ID rsa_scheme;
 	writer_t w;
 	reader_t r;
 
@@ -1046,10 +1135,22 @@ START_TEST(tpm2_quote_info_swtpm_roundtrip)
 	reader_init(&r, writer_data(&w), writer_len(&w));
 	ck_assert_int_eq(tpm2_quote_info_parse(&r, &parsed, NULL), TS_OK);
 	ck_assert_int_eq(reader_expect_end(&r), TS_OK);
-	ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, kinds[_i].scheme == TPM2_ALG_RSAPSS
-						? TPM2_ALG_RSAPSS : TPM2_ALG_NULL, q.nonce, q.nonce_len,
+	/* With the RSA scheme named, and unnamed as strongSwan sends it. */
+	rsa_scheme = kinds[_i].scheme == TPM2_ALG_ECDSA ? TPM2_ALG_NULL : kinds[_i].scheme;
+	ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, rsa_scheme, q.nonce, q.nonce_len,
 						tpm2_quote_pcr_array, &q.pcrs.list, &status), TS_OK);
 	ck_assert_int_eq(status, TPM2_QUOTE_OK);
+	ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, TPM2_ALG_NULL, q.nonce, q.nonce_len,
+						tpm2_quote_pcr_array, &q.pcrs.list, &status), TS_OK);
+	ck_assert_int_eq(status, TPM2_QUOTE_OK);
+	/* An RSAPSS signature does not pass as RSASSA, nor the reverse. */
+	if (kinds[_i].scheme != TPM2_ALG_ECDSA) {
+		rsa_scheme = kinds[_i].scheme == TPM2_ALG_RSASSA ? TPM2_ALG_RSAPSS : TPM2_ALG_RSASSA;
+		ck_assert_int_eq(tpm2_quote_info_verify(&parsed, composite_hash, q.ak, rsa_scheme, q.nonce,
+							q.nonce_len, tpm2_quote_pcr_array, &q.pcrs.list, &status),
+				 TS_E_VERIFY);
+		ck_assert_int_eq(status, TPM2_QUOTE_BAD_SIGNATURE);
+	}
 	writer_free(&w);
 	tool_quote_free(&q);
 }
@@ -1108,6 +1209,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, tpm2_quote_interop_fields);
 	tcase_add_test(tc, tpm2_quote_interop_pcr_digest);
 	tcase_add_test(tc, tpm2_quote_interop_verifies);
+	tcase_add_test(tc, tpm2_quote_pcr_digest_errors);
+	tcase_add_test(tc, tpm2_quote_info_signature_errors);
 	tcase_add_test(tc, tpm2_ak_interop_keyid);
 	tcase_add_test(tc, tpm2_ak_spki_bad);
 	tcase_add_test(tc, tpm2_ak_tpm2b_public_bad);
