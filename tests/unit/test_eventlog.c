@@ -736,6 +736,11 @@ START_TEST(eventlog_off_by_one_sizes)
 	ck_assert_int_eq(parse_build(&b, &err), TS_E_TRUNCATED);
 	ck_assert_uint_eq(err.index, 0);
 	ck_assert_uint_eq(err.offset, 32 + 32);
+	/* Two bytes short of the first algorithm entry. */
+	b.buf[28] = 30;
+	ck_assert_int_eq(parse_build(&b, &err), TS_E_TRUNCATED);
+	ck_assert_uint_eq(err.offset, 32 + 28);
+	ck_assert_str_eq(err.message, "Spec ID algorithm 0 truncated: 2 of 4 bytes left");
 }
 END_TEST
 
