@@ -1,8 +1,8 @@
 /*
  * Decoding of event data and device paths. Expected values come from the
- * expected output tpm2-tools ships for two of the logs in tests/data/eventlog
- * (the *.tpm2-tools-fixture.yaml files), and from device path layouts of the
- * UEFI Specification.
+ * output tpm2-tools ships as expected for four of the logs in
+ * tests/data/eventlog (the *.tpm2-tools-fixture.yaml files), and from device
+ * path layouts of the UEFI Specification.
  */
 #include <json-c/json.h>
 
