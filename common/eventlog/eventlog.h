@@ -63,16 +63,13 @@
 #define EV_EFI_SPDM_DEVICE_POLICY        0x800000E3u
 #define EV_EFI_SPDM_DEVICE_AUTHORITY     0x800000E4u
 
-/* Default limits; a log or event beyond them is rejected with TS_E_TOO_LARGE. */
+/* Default limits. A log or event beyond them is rejected with TS_E_TOO_LARGE. */
 #define EVENTLOG_DEFAULT_MAX_LOG_SIZE   (16u * 1024 * 1024)
 #define EVENTLOG_DEFAULT_MAX_EVENTS     100000u
 #define EVENTLOG_DEFAULT_MAX_EVENT_SIZE (1u * 1024 * 1024)
 /* Fixed limits of the crypto-agile header. */
 #define EVENTLOG_MAX_ALGORITHMS  8    /* banks in the Spec ID event */
 #define EVENTLOG_MAX_DIGEST_SIZE 128  /* bytes, for algorithms this code cannot hash */
-
-/* Size of the legacy TCG_PCClientPCREvent header in front of the event data. */
-#define EVENTLOG_SHA1_HEADER_SIZE 32
 
 typedef struct eventlog_limits {
 	size_t max_log_size;    /* bytes of the whole log */
@@ -132,7 +129,7 @@ typedef struct eventlog_error {
 	int code;             /* TS_E_* */
 	size_t index;         /* event index */
 	size_t offset;        /* byte offset of the field at fault */
-	char message[192];    /* e.g. "digest count 5 exceeds the 2 algorithms ..." */
+	char message[192];    /* e.g. "digest count 5 differs from the 2 algorithms ..." */
 } eventlog_error_t;
 
 typedef struct eventlog eventlog_t;
