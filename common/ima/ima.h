@@ -108,6 +108,7 @@ typedef struct ima_entry {
 	size_t digest_len;
 	const char *file_name;         /* n / n-ng without the NUL */
 	size_t file_name_len;
+	/* NOTE: ima-sig signatures are decoded but not verified by this module. */
 	const uint8_t *sig;            /* ima-sig: security.ima value, may be empty */
 	size_t sig_len;
 	const uint8_t *buf;            /* ima-buf: the measured buffer */

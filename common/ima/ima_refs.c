@@ -11,6 +11,10 @@
  * only looks names up. A lookup stops at the first empty slot, so the names
  * in a list cannot make probes longer than the clusters that the operator's
  * paths already form.
+ *
+ * NOTE: a path is looked up as listed. strongSwan also retries with
+ * symlinked directory prefixes swapped (/bin and /usr/bin, taken from the
+ * ITA Symlinks attribute); here such a file gets IMA_VERDICT_UNKNOWN.
  */
 #include <stdlib.h>
 #include <string.h>
