@@ -2,10 +2,10 @@
  * imc-attestation.so: the TCG PTS attestation IMC (PA message type TCG/PTS,
  * vendor 0x005597, subtype 1).
  *
- * Every TNC_IMC_* entry point forwards to one tnc_agent. Each received PTS
- * message is answered in the same call with one reply message (or more, when
- * the reply exceeds the connection's PA-TNC message size), sent exclusively to
- * the IMV that asked.
+ * Every TNC_IMC_* entry point forwards to one tnc_agent. The IMC replies to
+ * each received PTS message within the same call, exclusively to the sending
+ * IMV. A reply larger than the connection's PA-TNC message size goes out as
+ * several messages.
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <tss2/tss2_tpm2_types.h>
+
 #include "attest/dh_nonce.h"
 #include "imcatt_conf.h"
 #include "pa/pa_msg.h"
@@ -82,10 +84,10 @@ typedef struct imcatt_reply {
 /* imcatt_reply.c */
 void imcatt_reply_init(imcatt_reply *r, imcatt_state *state, TNC_UInt32 dst_id);
 /*
- * Adds one attribute whose value is encoded in `value`. Larger than the
- * segmentation contract allows, it goes out as the first Segment Envelope;
- * past the room left in the PA-TNC message, the message built so far is sent
- * and a new one started.
+ * Adds one attribute whose value is encoded in `value`. An attribute larger
+ * than the segmentation contract allows goes out as its first Segment
+ * Envelope. When the PA-TNC message is full, the message built so far is
+ * sent and a new one started.
  */
 TS_MUST_CHECK int imcatt_reply_add(imcatt_reply *r, uint8_t flags, uint32_t vendor, uint32_t type,
 				   const writer_t *value);
@@ -98,7 +100,12 @@ TS_MUST_CHECK int imcatt_reply_invalid(imcatt_reply *r, const pa_msg *msg, size_
 /* Sends what was built (nothing if empty) and frees the builder. */
 TNC_Result imcatt_reply_send(imcatt_reply *r);
 
-/* imcatt_pts.c; each handler adds its reply or error and fails only when the reply cannot be built. */
+/*
+ * imcatt_pts.c. Each handler adds its reply, or a PTS or PA-TNC error, to r.
+ * TS_E_INVALID, TS_E_TRUNCATED or TS_E_TRAILING mean an undecodable value
+ * (the caller sends Invalid Parameter); other failures mean no reply could
+ * be built.
+ */
 tpm_t *imcatt_pts_tpm(imcatt_state *state);
 TS_MUST_CHECK int imcatt_pts_contract(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_next_segment(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
@@ -108,10 +115,17 @@ TS_MUST_CHECK int imcatt_pts_dh_params(imcatt_reply *r, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_dh_finish(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_tpm_version(imcatt_reply *r, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_pts_aik(imcatt_reply *r, const pa_attr *attr);
+/*
+ * Whether a key can attest: a restricted signing key that cannot leave the
+ * TPM. An EK (a restricted decryption key) at ak_handle fails this.
+ */
+bool imcatt_pts_is_ak(const TPMT_PUBLIC *pub);
 
 /* imcatt_evidence.c */
 TS_MUST_CHECK int imcatt_evidence_request(imcatt_reply *r, const pa_msg *msg, const pa_attr *attr);
 TS_MUST_CHECK int imcatt_evidence_final(imcatt_reply *r, const pa_attr *attr);
+/* PTS hash bits of the banks the firmware log has digests for; 0 when it cannot be read. */
+uint16_t imcatt_evidence_log_algos(const imcatt_conf *conf);
 /* The startup locality the firmware log states (0 when the log cannot be read). */
 uint8_t imcatt_evidence_startup_locality(const imcatt_conf *conf);
 

@@ -34,7 +34,7 @@ typedef struct imcatt_conf {
 	char *eventlog;
 	char *ima;
 	bool sha1;
-	char *root;           /* never NULL; "" stands for "/" */
+	char *root;           /* never NULL; "" means "/" */
 	unsigned nonce_len;
 	int debug;            /* -1 when not set */
 } imcatt_conf;

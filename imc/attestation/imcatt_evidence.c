@@ -133,6 +133,25 @@ uint8_t imcatt_evidence_startup_locality(const imcatt_conf *conf)
 	return locality;
 }
 
+uint16_t imcatt_evidence_log_algos(const imcatt_conf *conf)
+{
+	const eventlog_algorithm_t *algs;
+	uint8_t *data = NULL;
+	eventlog_t *log = NULL;
+	uint16_t set = 0, bit;
+	size_t n;
+
+	if (load_eventlog(conf, 0, &data, &log, NULL) != TS_OK)
+		return 0;
+	n = eventlog_get_algorithms(log, &algs);
+	for (size_t i = 0; i < n; i++)
+		if (meas_algo_from_tpm_alg(algs[i].alg_id, &bit) == TS_OK)
+			set |= bit;
+	eventlog_destroy(log);
+	free(data);
+	return set;
+}
+
 static void format_time(time_t t, char out[PTS_SCE_TIME_LEN + 1])
 {
 	struct tm tm;
@@ -202,7 +221,7 @@ static int boot_evidence(imcatt_reply *r, const pts_comp_name *name)
 		const eventlog_event_t *ev = eventlog_get_event(log, i);
 		bool found = false;
 
-		if (ev->type == EV_NO_ACTION || (i == 0 && eventlog_get_specid(log)))
+		if (ev->type == EV_NO_ACTION)
 			continue;
 		for (size_t d = 0; d < ev->digest_count; d++)
 			found |= ev->digests[d].alg_id == bank;
@@ -217,7 +236,7 @@ static int boot_evidence(imcatt_reply *r, const pts_comp_name *name)
 	for (size_t i = 0; i < eventlog_get_count(log); i++) {
 		const eventlog_event_t *ev = eventlog_get_event(log, i);
 
-		if (ev->type == EV_NO_ACTION || (i == 0 && eventlog_get_specid(log)))
+		if (ev->type == EV_NO_ACTION)
 			continue;
 		for (size_t d = 0; d < ev->digest_count; d++) {
 			if (ev->digests[d].alg_id != bank)
@@ -262,6 +281,23 @@ static int ima_measurement(const ima_entry *e, ima_hash_alg list_alg, ima_hash_a
 	return ima_template_hash(e, bank, out, out_len);
 }
 
+/*
+ * The template digest algorithm of an IMA list file: the per-bank files of
+ * newer kernels end in "_<algo>" (binary_runtime_measurements_sha256), the
+ * classic file lists SHA-1 template digests.
+ */
+static ima_hash_alg ima_list_alg_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	const char *suffix = strrchr(base ? base : path, '_');
+	ima_hash_alg alg;
+
+	if (!suffix)
+		return IMA_HASH_SHA1;
+	alg = ima_hash_alg_from_name(suffix + 1, strlen(suffix + 1));
+	return alg == IMA_HASH_UNKNOWN ? IMA_HASH_SHA1 : alg;
+}
+
 static int ima_evidence(imcatt_reply *r, const pts_comp_name *name)
 {
 	imcatt_state *state = r->state;
@@ -287,7 +323,7 @@ static int ima_evidence(imcatt_reply *r, const pts_comp_name *name)
 			 path, ts_strerror(rc));
 		return TS_E_INVALID;
 	}
-	rc = ima_list_parse_binary(data, len, IMA_HASH_SHA1, NULL, &list, &err);
+	rc = ima_list_parse_binary(data, len, ima_list_alg_of(path), NULL, &list, &err);
 	free(data);
 	if (rc != TS_OK) {
 		log_conn(LOG_SUBSYS_PTS, LOG_LEVEL_ERROR, state->conn,
@@ -369,7 +405,7 @@ int imcatt_evidence_request(imcatt_reply *r, const pa_msg *msg, const pa_attr *a
 	for (size_t i = 0; i < req.count && code == 0; i++) {
 		const pts_comp_req_entry *e = &req.entries[i];
 
-		/* The same checks, in the same order, as strongSwan's IMC. */
+		/* Unsupported request flags get the PTS codes strongSwan 6.0.6's IMC sends for them. */
 		if (e->flags & PTS_COMP_REQ_FLAG_T)
 			code = IMCATT_PTS_ERR_UNABLE_TRUSTED_CHAIN;
 		else if (e->flags & PTS_COMP_REQ_FLAG_V)

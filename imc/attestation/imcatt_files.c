@@ -129,7 +129,7 @@ int imcatt_files_measure(imcatt_reply *r, const pa_attr *attr)
 	size_t nnames = 0;
 	uint8_t *digests = NULL;
 	char path[PATH_MAX], child[PATH_MAX];
-	size_t dlen = meas_algo_digest_len(algo), len = 0;
+	size_t dlen = meas_algo_digest_len(algo), len = 0, slots;
 	uint32_t code = 0;
 	struct stat st;
 	writer_t w;
@@ -160,8 +160,11 @@ int imcatt_files_measure(imcatt_reply *r, const pa_attr *attr)
 
 	meas.request_id = req.request_id;
 	meas.meas_len = (uint16_t)dlen;
-	meas.files = calloc(req.directory ? (nnames ? nnames : 1) : 1, sizeof(*meas.files));
-	digests = malloc((req.directory ? (nnames ? nnames : 1) : 1) * dlen);
+	slots = 1;
+	if (req.directory && nnames > 0)
+		slots = nnames;
+	meas.files = calloc(slots, sizeof(*meas.files));
+	digests = malloc(slots * dlen);
 	if (!meas.files || !digests) {
 		rc = TS_E_NOMEM;
 		goto out;
@@ -397,6 +400,7 @@ int imcatt_files_symlinks(imcatt_reply *r, const pa_attr *attr)
 			rc = TS_E_NOMEM;
 			goto out;
 		}
+		normalize(link_path);
 		normalize(dir_path);
 		strings[2 * links.count] = link_path;
 		strings[2 * links.count + 1] = dir_path;

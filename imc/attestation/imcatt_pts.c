@@ -41,7 +41,7 @@ tpm_t *imcatt_pts_tpm(imcatt_state *state)
 	return tpm;
 }
 
-/* Own maximum PA-TNC message size of the connection. */
+/* The largest PA-TNC message this side accepts on the connection (IF-IMC attribute 0x00559701). */
 static uint32_t own_max_msg_size(imcatt_state *state)
 {
 	uint32_t max = tnc_agent_get_attribute_u32(state->module->agent, state->conn,
@@ -140,10 +140,13 @@ int imcatt_pts_caps(imcatt_reply *r, const pa_attr *attr)
 	return rc;
 }
 
-/* The measurement algorithms this platform can offer: those with a PCR bank. */
+/*
+ * The measurement algorithms this platform can offer: those with a PCR bank,
+ * and of these, those the firmware log has digests for (when it has any).
+ */
 static uint16_t supported_algos(imcatt_state *state)
 {
-	uint16_t set = 0;
+	uint16_t set = 0, in_log;
 	uint32_t banks;
 
 	if (imcatt_pts_tpm(state))
@@ -156,6 +159,9 @@ static uint16_t supported_algos(imcatt_state *state)
 		set |= PTS_MEAS_ALGO_SHA384;
 	if ((banks & TPM_BANK_SHA1) && state->module->conf.sha1)
 		set |= PTS_MEAS_ALGO_SHA1;
+	in_log = imcatt_evidence_log_algos(&state->module->conf);
+	if (set & in_log)
+		set &= in_log;
 	return set;
 }
 
@@ -332,7 +338,7 @@ static int read_ak_cert(const char *path, uint8_t **der, size_t *der_len)
 	cert = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (!cert) {
-		log_error(LOG_SUBSYS_IMC, "attestation: %s holds no PEM certificate", path);
+		log_error(LOG_SUBSYS_IMC, "attestation: %s contains no PEM certificate", path);
 		return TS_E_INVALID;
 	}
 	len = i2d_X509(cert, &buf);
@@ -344,6 +350,13 @@ static int read_ak_cert(const char *path, uint8_t **der, size_t *der_len)
 	return TS_OK;
 }
 
+bool imcatt_pts_is_ak(const TPMT_PUBLIC *pub)
+{
+	TPMA_OBJECT need = TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_FIXEDTPM;
+
+	return (pub->objectAttributes & need) == need && !(pub->objectAttributes & TPMA_OBJECT_DECRYPT);
+}
+
 /* Reads the AK public key from the TPM as DER SubjectPublicKeyInfo. */
 static int read_ak_spki(imcatt_state *state, uint8_t **der, size_t *der_len)
 {
@@ -351,6 +364,7 @@ static int read_ak_spki(imcatt_state *state, uint8_t **der, size_t *der_len)
 	uint8_t *pub = NULL;
 	size_t pub_len = 0;
 	EVP_PKEY *key = NULL;
+	TPM2B_PUBLIC tpub;
 	unsigned char *buf = NULL;
 	int rc, len;
 
@@ -359,7 +373,15 @@ static int read_ak_spki(imcatt_state *state, uint8_t **der, size_t *der_len)
 	rc = tpm_read_public(tpm, state->module->conf.ak_handle, &pub, &pub_len);
 	if (rc != TS_OK)
 		return rc;
-	rc = tpm2_ak_from_tpm2b_public(pub, pub_len, &key);
+	rc = tpm2_ak_parse_public(pub, pub_len, &tpub, NULL);
+	if (rc == TS_OK && !imcatt_pts_is_ak(&tpub.publicArea)) {
+		log_conn(LOG_SUBSYS_IMC, LOG_LEVEL_ERROR, state->conn,
+			 "attestation: the key at 0x%08x is not a restricted signing key (attributes 0x%08x); "
+			 "check ak_handle", state->module->conf.ak_handle, tpub.publicArea.objectAttributes);
+		rc = TS_E_INVALID;
+	}
+	if (rc == TS_OK)
+		rc = tpm2_ak_from_tpmt_public(&tpub.publicArea, &key);
 	free(pub);
 	if (rc != TS_OK)
 		return rc;

@@ -68,7 +68,7 @@ int imcatt_reply_add(imcatt_reply *r, uint8_t flags, uint32_t vendor, uint32_t t
 	rc = reply_start(r);
 	if (rc != TS_OK)
 		return rc;
-	/* An envelope carries one segment already, and a PA-TNC Error must not be split. */
+	/* An envelope already carries one segment of a larger attribute. */
 	if (!r->state->seg || (vendor == PTS_PEN_TCG && type == SEG_ATTR_ENVELOPE))
 		return reply_add_raw(r, flags, vendor, type, writer_data(value), writer_len(value));
 

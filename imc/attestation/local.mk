@@ -17,7 +17,8 @@ imc_attestation_la_LIBADD = $(top_builddir)/common/libtnccommon.la
 # Own directory variables, so no other fragment's bin_PROGRAMS is needed.
 imcattbindir = $(bindir)
 imcattbin_PROGRAMS = tnc-provision
-tnc_provision_SOURCES = attestation/tnc_provision.c \
+tnc_provision_SOURCES = attestation/tnc_provision_cli.c \
+	attestation/tnc_provision.c attestation/tnc_provision.h \
 	attestation/imcatt_conf.c attestation/imcatt_conf.h
 tnc_provision_CFLAGS = $(TS_CFLAGS) $(OPENSSL_CFLAGS) $(TSS2_ESYS_CFLAGS) $(TSS2_MU_CFLAGS)
 tnc_provision_LDADD = $(top_builddir)/common/libtnccommon.la

@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "imcatt_conf.h"
 #include "log.h"
+#include "tnc_provision.h"
 #include "tpm/tpm.h"
 
 enum { EXIT_USAGE = 2 };
@@ -61,7 +62,7 @@ static int print_key(const uint8_t *pub, size_t pub_len)
 	return rc;
 }
 
-int main(int argc, char **argv)
+int tnc_provision_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' }, { "tcti", required_argument, NULL, 'T' },
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
 	int opt, rc, status = EXIT_FAILURE;
 
 	log_set_program("tnc-provision");
+	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:T:H:t:fd:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
