@@ -174,21 +174,23 @@ out:
 	return rc;
 }
 
-/* The module's database connection, opened on first use; m->db_lock is held. */
-static db_t *db_get(imv_os_module *m, TNC_ConnectionID conn)
+/* Puts the module's database connection, opened on first use, into *out; m->db_lock is held. */
+static int db_get(imv_os_module *m, TNC_ConnectionID conn, db_t **out)
 {
 	int rc;
 
-	if (m->db)
-		return m->db;
-	/* A failure is not cached, so the next connection tries again. */
-	rc = db_open(m->db_path, 0, &m->db);
-	if (rc != TS_OK) {
-		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, conn, "%s: cannot open the database %s: %s",
-			 IMV_OS_NAME, m->db_path, ts_strerror(rc));
-		m->db = NULL;
+	if (!m->db) {
+		/* A failure is not cached, so the next connection tries again. */
+		rc = db_open(m->db_path, 0, &m->db);
+		if (rc != TS_OK) {
+			log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, conn, "%s: cannot open the database %s: %s",
+				 IMV_OS_NAME, m->db_path, ts_strerror(rc));
+			m->db = NULL;
+			return rc;
+		}
 	}
-	return m->db;
+	*out = m->db;
+	return TS_OK;
 }
 
 /* --- verdict ------------------------------------------------------------------ */
@@ -274,7 +276,7 @@ static void attach(imv_os_conn *c)
 	char product[2 * IMV_OS_MAX_STRING + 2];
 	uint8_t *id_buf = NULL;
 	pm_session_info info = { 0 };
-	db_t *db;
+	db_t *db = NULL;
 	int rc;
 
 	snprintf(product, sizeof(product), "%s%s%s", c->product, c->version[0] ? " " : "", c->version);
@@ -285,11 +287,9 @@ static void attach(imv_os_conn *c)
 	info.identity_count = get_identities(c, &id_buf, ids);
 
 	pthread_mutex_lock(&m->db_lock);
-	db = db_get(m, c->id);
-	if (!db) {
-		rc = TS_E_DB;
+	rc = db_get(m, c->id, &db);
+	if (rc != TS_OK)
 		goto out;
-	}
 	rc = pm_session_attach(db, &info, &c->session);
 	if (rc != TS_OK)
 		goto out;
@@ -322,15 +322,15 @@ out:
 static void stop_session(imv_os_conn *c, int final_rec)
 {
 	imv_os_module *m = c->module;
-	db_t *db;
-	int rc = TS_E_DB;
+	db_t *db = NULL;
+	int rc;
 
 	if (!c->attached || c->stopped)
 		return;
 	c->stopped = true;
 	pthread_mutex_lock(&m->db_lock);
-	db = db_get(m, c->id);
-	if (db)
+	rc = db_get(m, c->id, &db);
+	if (rc == TS_OK)
 		rc = pm_session_stop(db, c->session.id, final_rec, imv_os_types, IMV_OS_TYPE_COUNT);
 	pthread_mutex_unlock(&m->db_lock);
 	if (rc != TS_OK)
@@ -362,12 +362,12 @@ static void conn_clear(imv_os_conn *c)
 static bool record(imv_os_conn *c, pm_workitem *item, const char *result, int eval, const char *remediation)
 {
 	imv_os_module *m = c->module;
-	db_t *db;
-	int rc = TS_E_DB;
+	db_t *db = NULL;
+	int rc;
 
 	pthread_mutex_lock(&m->db_lock);
-	db = db_get(m, c->id);
-	if (db)
+	rc = db_get(m, c->id, &db);
+	if (rc == TS_OK)
 		rc = pm_workitem_set_result(db, item, result, eval);
 	pthread_mutex_unlock(&m->db_lock);
 	if (rc != TS_OK) {
