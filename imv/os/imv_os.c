@@ -6,9 +6,9 @@
  * Device ID, it attaches the connection's session in config.db through
  * the policy manager, with the access requestor's identities when the
  * TNCS provides TNC_ATTRIBUTEID_AR_IDENTITIES. It then evaluates the
- * session's workitems PCKGS, UNSRC, FWDEN and PWDEN (imv_os_eval.h),
- * requests missing attributes with one IETF Attribute Request per round,
- * and at the end of a batch in which everything is known it sends
+ * session's workitems PCKGS, UNSRC, FWDEN and PWDEN (imv_os_eval.h) and
+ * requests missing attributes with one IETF Attribute Request per round.
+ * At the end of the batch that completes the evaluation it sends
  * Assessment Result (and Remediation Instructions when not compliant) and
  * provides the recommendation that pm_combine() derives. Without
  * workitems that is allow with evaluation "don't know".
@@ -78,7 +78,7 @@ typedef struct imv_os_module {
 	db_t *db;
 } imv_os_module;
 
-/* Attributes an Attribute Request of this IMV asks for. */
+/* Attributes that an Attribute Request of this IMV requests. */
 enum imv_os_need {
 	NEED_PRODUCT = 1 << 0,
 	NEED_STRING_VERSION = 1 << 1,
@@ -236,7 +236,7 @@ static void decide_from_items(imv_os_conn *c)
 
 /* --- session --------------------------------------------------------------------- */
 
-/* Reads the AR identities the TNCS knows into ids (values point into *buf, free it). */
+/* Reads the TNCS's AR identities into ids; the values point into *buf, which the caller frees. */
 static size_t get_identities(imv_os_conn *c, uint8_t **buf, pm_identity *ids)
 {
 	size_t len = 0, count = 0;
@@ -384,10 +384,10 @@ static bool record(imv_os_conn *c, pm_workitem *item, const char *result, int ev
 }
 
 /*
- * Evaluates every open workitem whose attribute is there. Without it, the
- * attribute is added to *needs once; after a request went unanswered, or
- * with `final` (the TNCS solicits a verdict), the workitem ends in ERROR.
- * Returns false when the connection failed closed.
+ * Evaluates every open workitem whose attribute has arrived. A missing
+ * attribute is added to *needs once. When that request went unanswered, or
+ * with `final` set because the TNCS solicits a verdict, the workitem ends
+ * in ERROR. Returns false when the connection failed closed.
  */
 static bool evaluate(imv_os_conn *c, bool final, unsigned *needs)
 {
@@ -433,7 +433,7 @@ static bool evaluate(imv_os_conn *c, bool final, unsigned *needs)
 				snprintf(result, sizeof(result), "no Installed Packages attribute was received");
 			break;
 		case PM_WORKITEM_UNSRC:
-			/* NOTE: strongSwan asks for the package sources with ITA Get Settings; tncsuite does not. */
+			/* NOTE: strongSwan requests the package sources with ITA Get Settings; imv-os does not. */
 			have = true;
 			eval = PM_EVAL_DONT_KNOW;
 			snprintf(result, sizeof(result), "package sources are not checked by imv-os");
@@ -563,14 +563,14 @@ static TNC_Result send_verdict(imv_os_conn *c, bool may_send)
 /* --- received attributes ------------------------------------------------------------ */
 
 /* Copies a client string into out when it is clean UTF-8 of 1..IMV_OS_MAX_STRING octets. */
-static void take_string(imv_os_conn *c, const char *what, const uint8_t *s, size_t len, char *out)
+static void take_string(imv_os_conn *c, const char *field, const uint8_t *s, size_t len, char *out)
 {
 	char shown[128];
 
 	if (len == 0 || len > IMV_OS_MAX_STRING || !imv_os_text_ok(s, len)) {
 		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id,
 			 "%s: ignoring the invalid %s '%s' (%zu octets; 1 to %d octets of UTF-8 text expected)",
-			 IMV_OS_NAME, what, log_escape(shown, sizeof(shown), s, len), len, IMV_OS_MAX_STRING);
+			 IMV_OS_NAME, field, log_escape(shown, sizeof(shown), s, len), len, IMV_OS_MAX_STRING);
 		return;
 	}
 	memcpy(out, s, len);

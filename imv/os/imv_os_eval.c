@@ -19,9 +19,9 @@ static bool is_digit(char c)
 }
 
 /*
- * Sort weight of a character in the non-digit part of a version: '~' sorts
- * before everything, even the end of the part; letters sort before all
- * other characters. Digits and the end weigh 0.
+ * Sort weight of a character in the non-digit part of a version. '~' sorts
+ * before everything, even before the end of the part, and letters sort
+ * before all other characters. Digits and the end weigh 0.
  */
 static int char_order(const char *p, const char *end)
 {

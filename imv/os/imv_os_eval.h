@@ -23,12 +23,12 @@
 #include "policy_manager.h"
 #include "ts_error.h"
 
-/* Versions rows of one product loaded at most for PCKGS. */
+/* Maximum number of versions rows of one product that PCKGS loads. */
 #define IMV_OS_MAX_VERSIONS 1000000
-/* Package names listed at most in one result text; the rest are counted. */
+/* Maximum number of packages named in one result text; the rest are only counted. */
 #define IMV_OS_MAX_LISTED 20
 #define IMV_OS_MAX_TEXT 2048
-/* Identities taken at most from TNC_ATTRIBUTEID_AR_IDENTITIES. */
+/* Maximum number of identities taken from TNC_ATTRIBUTEID_AR_IDENTITIES. */
 #define IMV_OS_MAX_IDENTITIES 16
 
 /*
@@ -37,7 +37,7 @@
  */
 int imv_os_version_compare(const char *a, const char *b);
 
-/* Whether len octets of s are valid UTF-8 without control characters (U+0000-U+001F, U+007F-U+009F). */
+/* Returns whether len octets of s are valid UTF-8 without control characters (U+0000-U+001F, U+007F-U+009F). */
 bool imv_os_text_ok(const uint8_t *s, size_t len);
 
 /* The security and blacklist versions of one product, sorted by package name. */
@@ -68,19 +68,19 @@ void imv_os_pkg_check_add(imv_os_pkg_check *check, const imv_os_pkgdb *pkgdb, co
 			  size_t name_len, const uint8_t *version, size_t version_len);
 
 /*
- * The outcome: PM_EVAL_NONCOMPLIANT_MAJOR with blacklisted packages,
- * PM_EVAL_NONCOMPLIANT_MINOR with outdated ones only, else
- * PM_EVAL_COMPLIANT. Writes the result text, and the remediation text
- * (empty when compliant).
+ * Writes the result text and the remediation text (empty when compliant)
+ * and returns the evaluation: PM_EVAL_NONCOMPLIANT_MAJOR with blacklisted
+ * packages, PM_EVAL_NONCOMPLIANT_MINOR with outdated ones only, else
+ * PM_EVAL_COMPLIANT.
  */
 int imv_os_pkg_check_finish(const imv_os_pkg_check *check, char *result, size_t result_size,
 			    char *remediation, size_t remediation_size);
 
-/* FWDEN for a Forwarding Enabled value (IETF_FORWARDING_*). */
+/* Evaluates FWDEN for a Forwarding Enabled value (IETF_FORWARDING_*). */
 int imv_os_eval_forwarding(uint32_t status, char *result, size_t result_size, char *remediation,
 			   size_t remediation_size);
 
-/* PWDEN for a Factory Default Password Enabled value. */
+/* Evaluates PWDEN for a Factory Default Password Enabled value. */
 int imv_os_eval_default_password(uint32_t enabled, char *result, size_t result_size, char *remediation,
 				 size_t remediation_size);
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tnc-client with imc-os against tnc-server with imv-os over PT-TLS on
-# loopback. The IMC reads a fake Debian 12 root directory, the IMV a
-# config.db made and filled with tnc-db; each scenario checks tnc-client's
+# loopback. The IMC reads a fake Debian 12 root directory, and the IMV a
+# config.db made and filled with tnc-db. Each scenario checks tnc-client's
 # exit status and the device, session and result rows with sqlite3.
 . "$(dirname "$0")/lib.sh"
 
@@ -11,12 +11,112 @@ IMV=$(module_path imv-os)
 for f in "$TNC_SERVER" "$TNC_CLIENT" "$TNC_DB" "$IMC" "$IMV"; do
 	if [ ! -f "$f" ]; then
 		skip "$(basename "$0")" "$f was not built"
-		tnc_finish
+		# run_parallel N: runs N clients at once and sets STATUSES to their sorted exit statuses.
+run_parallel() {
+	pids=""
+	for i in $(seq 1 "$1"); do
+		"$TNC_CLIENT" --server 127.0.0.1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 30 \
+			--config "$CLIENT_CONF" --tnc-config "$CLIENT_TNC" --quiet &
+		pids="$pids $!"
+	done
+	STATUSES=""
+	for pid in $pids; do
+		wait "$pid"
+		STATUSES="$STATUSES $?"
+	done
+	STATUSES=$(echo $STATUSES | tr ' ' '\n' | sort -n | tr '\n' ' ')
+}
+
+# expect_statuses NAME WANT: WANT lists the sorted exit statuses, e.g. "2 2 2 ".
+expect_statuses() {
+	if [ "$STATUSES" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit statuses '$STATUSES', expected '$2'"
+	fi
+}
+
+# 6. Eight clients at once with forwarding on: every one is isolated in a session of its own.
+make_root 1
+fresh_db
+"$TNC_DB" -d "$DB" policy-add "IP Forwarding Enabled" FWDEN isolate no-access >/dev/null &&
+	"$TNC_DB" -d "$DB" enforcement-add 1 1 0 >/dev/null || fail concurrent-policy "tnc-db could not add the policy"
+scenario "$DB"
+run_parallel 8
+expect_statuses concurrent-all-isolated "2 2 2 2 2 2 2 2 "
+expect_sql concurrent-sessions "SELECT count(*) FROM sessions WHERE rec = 2" 8
+expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
+expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
+
+# 7. Fail closed under a locked database. Another writer holds config.db for
+# 14 s, longer than two busy timeouts of 5 s because the IMV serializes its
+# database calls. Both clients get no access, although forwarding is off
+# and they would be allowed otherwise.
+make_root 0
+(echo "BEGIN IMMEDIATE;"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DB" &
+lock_pid=$!
+sleep 0.5
+run_parallel 2
+wait "$lock_pid"
+expect_statuses locked-db-fails-closed "3 3 "
+end_scenario concurrent
+
+tnc_finish
 	fi
 done
 if ! command -v sqlite3 >/dev/null; then
 	skip "$(basename "$0")" "the sqlite3 command line tool is not installed"
-	tnc_finish
+	# run_parallel N: runs N clients at once and sets STATUSES to their sorted exit statuses.
+run_parallel() {
+	pids=""
+	for i in $(seq 1 "$1"); do
+		"$TNC_CLIENT" --server 127.0.0.1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 30 \
+			--config "$CLIENT_CONF" --tnc-config "$CLIENT_TNC" --quiet &
+		pids="$pids $!"
+	done
+	STATUSES=""
+	for pid in $pids; do
+		wait "$pid"
+		STATUSES="$STATUSES $?"
+	done
+	STATUSES=$(echo $STATUSES | tr ' ' '\n' | sort -n | tr '\n' ' ')
+}
+
+# expect_statuses NAME WANT: WANT lists the sorted exit statuses, e.g. "2 2 2 ".
+expect_statuses() {
+	if [ "$STATUSES" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit statuses '$STATUSES', expected '$2'"
+	fi
+}
+
+# 6. Eight clients at once with forwarding on: every one is isolated in a session of its own.
+make_root 1
+fresh_db
+"$TNC_DB" -d "$DB" policy-add "IP Forwarding Enabled" FWDEN isolate no-access >/dev/null &&
+	"$TNC_DB" -d "$DB" enforcement-add 1 1 0 >/dev/null || fail concurrent-policy "tnc-db could not add the policy"
+scenario "$DB"
+run_parallel 8
+expect_statuses concurrent-all-isolated "2 2 2 2 2 2 2 2 "
+expect_sql concurrent-sessions "SELECT count(*) FROM sessions WHERE rec = 2" 8
+expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
+expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
+
+# 7. Fail closed under a locked database. Another writer holds config.db for
+# 14 s, longer than two busy timeouts of 5 s because the IMV serializes its
+# database calls. Both clients get no access, although forwarding is off
+# and they would be allowed otherwise.
+make_root 0
+(echo "BEGIN IMMEDIATE;"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DB" &
+lock_pid=$!
+sleep 0.5
+run_parallel 2
+wait "$lock_pid"
+expect_statuses locked-db-fails-closed "3 3 "
+end_scenario concurrent
+
+tnc_finish
 fi
 
 setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }
@@ -137,5 +237,55 @@ scenario "$WORK/missing.db" "fail_closed = isolate"
 client missing-db-fails-closed 2
 expect_output missing-db-reason '^Reason: the policy for this endpoint could not be set up \(not found\)$'
 end_scenario missing-db
+
+# run_parallel N: runs N clients at once and sets STATUSES to their sorted exit statuses.
+run_parallel() {
+	pids=""
+	for i in $(seq 1 "$1"); do
+		"$TNC_CLIENT" --server 127.0.0.1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 30 \
+			--config "$CLIENT_CONF" --tnc-config "$CLIENT_TNC" --quiet &
+		pids="$pids $!"
+	done
+	STATUSES=""
+	for pid in $pids; do
+		wait "$pid"
+		STATUSES="$STATUSES $?"
+	done
+	STATUSES=$(echo $STATUSES | tr ' ' '\n' | sort -n | tr '\n' ' ')
+}
+
+# expect_statuses NAME WANT: WANT lists the sorted exit statuses, e.g. "2 2 2 ".
+expect_statuses() {
+	if [ "$STATUSES" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1" "exit statuses '$STATUSES', expected '$2'"
+	fi
+}
+
+# 6. Eight clients at once with forwarding on: every one is isolated in a session of its own.
+make_root 1
+fresh_db
+"$TNC_DB" -d "$DB" policy-add "IP Forwarding Enabled" FWDEN isolate no-access >/dev/null &&
+	"$TNC_DB" -d "$DB" enforcement-add 1 1 0 >/dev/null || fail concurrent-policy "tnc-db could not add the policy"
+scenario "$DB"
+run_parallel 8
+expect_statuses concurrent-all-isolated "2 2 2 2 2 2 2 2 "
+expect_sql concurrent-sessions "SELECT count(*) FROM sessions WHERE rec = 2" 8
+expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
+expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
+
+# 7. Fail closed under a locked database. Another writer holds config.db for
+# 14 s, longer than two busy timeouts of 5 s because the IMV serializes its
+# database calls. Both clients get no access, although forwarding is off
+# and they would be allowed otherwise.
+make_root 0
+(echo "BEGIN IMMEDIATE;"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DB" &
+lock_pid=$!
+sleep 0.5
+run_parallel 2
+wait "$lock_pid"
+expect_statuses locked-db-fails-closed "3 3 "
+end_scenario concurrent
 
 tnc_finish

@@ -100,7 +100,7 @@ static void setup(void)
 	strcpy(th_dir, "/tmp/test_imc_os_hs.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(th_dir));
 	setenv("TNCSUITE_CONF", th_path("tncsuite.conf"), 1);
-	/* The hosts log nothing unless TEST_LOG asks for it, e.g. TEST_LOG=tnc=3. */
+	/* The hosts log nothing unless TEST_LOG sets levels, e.g. TEST_LOG=tnc=3. */
 	log_set_level_all(LOG_LEVEL_SILENT);
 	if (spec && log_parse_levels(spec) != 0)
 		fprintf(stderr, "TEST_LOG=%s is not a valid level list\n", spec);
