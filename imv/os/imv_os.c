@@ -73,7 +73,13 @@ typedef struct imv_os_module {
 	char *db_path;
 	int fail_closed_rec;        /* PM_REC_NO_ACCESS or PM_REC_ISOLATE */
 	char *remediation_uri;      /* or NULL */
-	/* One database connection for all connections, opened on first use. */
+	/*
+	 * One database connection for all connections, opened on first use.
+	 * NOTE: db_lock serializes every database call of this module, so with
+	 * config.db locked by another writer each connection waits out its own
+	 * busy timeout after the one before it. A pool of connections would let
+	 * them wait in parallel.
+	 */
 	pthread_mutex_t db_lock;
 	db_t *db;
 } imv_os_module;
@@ -260,10 +266,11 @@ static size_t get_identities(imv_os_conn *c, uint8_t **buf, pm_identity *ids)
 	return count;
 }
 
-static bool has_item(const imv_os_conn *c, int type)
+/* Whether the session has a workitem of type; with open_only, one still without a result. */
+static bool has_item(const imv_os_conn *c, int type, bool open_only)
 {
 	for (size_t i = 0; i < c->item_count; i++)
-		if (c->items[i].type == type)
+		if (c->items[i].type == type && !(open_only && c->items[i].done))
 			return true;
 	return false;
 }
@@ -297,7 +304,7 @@ static void attach(imv_os_conn *c)
 	if (rc != TS_OK)
 		goto out;
 	c->attached = true;
-	if (has_item(c, PM_WORKITEM_PCKGS) && imv_os_pkgdb_load(db, c->session.product_id, &c->pkgdb) != TS_OK)
+	if (has_item(c, PM_WORKITEM_PCKGS, false) && imv_os_pkgdb_load(db, c->session.product_id, &c->pkgdb) != TS_OK)
 		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id,
 			 "%s: cannot read the package versions of product %lld", IMV_OS_NAME,
 			 (long long)c->session.product_id);
@@ -654,9 +661,9 @@ static void take_packages(imv_os_conn *c, const pa_msg *pa)
 
 		if (attr->vendor != PA_VENDOR_IETF || attr->type != IETF_ATTR_INSTALLED_PACKAGES)
 			continue;
-		if (!c->attached || !c->pkgdb) {
+		if (!c->attached || !c->pkgdb || !has_item(c, PM_WORKITEM_PCKGS, true)) {
 			log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_DEBUG, c->id,
-				 "%s: ignoring Installed Packages: no PCKGS workitem", IMV_OS_NAME);
+				 "%s: ignoring Installed Packages: no open PCKGS workitem", IMV_OS_NAME);
 			continue;
 		}
 		if (ietf_installed_packages_decode(attr->value, attr->value_len, &ip, NULL) != TS_OK)
