@@ -291,7 +291,7 @@ static void log_remediation(TNC_ConnectionID conn, const pa_attr *attr)
 		log_escape(text, sizeof(text), rem.uri, rem.uri_len);
 	else
 		snprintf(text, sizeof(text), "(parameters of vendor 0x%06x, type %u)", rem.vendor, rem.type);
-	log_conn(LOG_SUBSYS_IMC, LOG_LEVEL_ERROR, conn, "%s: remediation: %s", IMC_OS_NAME, text);
+	log_conn(LOG_SUBSYS_IMC, LOG_LEVEL_INFO, conn, "%s: remediation: %s", IMC_OS_NAME, text);
 }
 
 static TNC_Result receive(tnc_agent_t *agent, TNC_ConnectionID conn, void *state, const tnc_agent_msg *msg)
