@@ -2,3 +2,11 @@ check_PROGRAMS += test_policy_manager
 TESTS += test_policy_manager
 test_policy_manager_SOURCES = test_policy_manager.c
 test_policy_manager_LDADD = $(top_builddir)/imv/libimvpolicy.la $(COMMON_LIBS) -lpthread
+
+# imv-attestation: the strongSwan 6.0.6 exchange replayed, swtpm quotes, config.db failures.
+check_PROGRAMS += test_imv_attestation
+TESTS += test_imv_attestation
+test_imv_attestation_SOURCES = test_imv_attestation.c
+test_imv_attestation_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS)
+test_imv_attestation_LDADD = $(top_builddir)/imv/attestation/libimvatt.la $(COMMON_LIBS) $(TSS2_MU_LIBS) \
+	$(OPENSSL_LIBS) $(SQLITE3_LIBS) -lpthread
