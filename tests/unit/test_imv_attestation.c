@@ -805,6 +805,171 @@ START_TEST(module_exports_only_entry_points)
 }
 END_TEST
 
+/* ---- IMA: template hashes and file references ---- */
+
+typedef struct ima_line {
+	uint8_t tmpl[20];
+	char algo[16];
+	uint8_t digest[64];
+	size_t digest_len;
+	char name[256];
+} ima_line;
+
+/* Reads up to max ima-ng lines "10 <sha1 template hash> ima-ng <algo>:<digest> <name>" of a kernel ASCII list. */
+static size_t read_ima_lines(const char *file, ima_line *out, size_t max)
+{
+	FILE *f = fopen(test_data_path(file), "r");
+	char line[1024], tmpl[64], tname[32], dig[200], name[256];
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned pcr;
+		char *colon;
+		uint8_t *b;
+		size_t len;
+
+		/* Violations list a zero template hash that no file digest explains; they are skipped. */
+		if (sscanf(line, "%u %63s %31s %199s %255s", &pcr, tmpl, tname, dig, name) != 5 ||
+		    strcmp(tname, "ima-ng") != 0 || strspn(tmpl, "0") == strlen(tmpl))
+			continue;
+		colon = strchr(dig, ':');
+		ck_assert_ptr_nonnull(colon);
+		*colon = '\0';
+		ck_assert_uint_lt(strlen(dig), sizeof(out[n].algo));
+		memcpy(out[n].algo, dig, strlen(dig) + 1);
+		b = test_hex(tmpl, &len);
+		ck_assert_uint_eq(len, 20);
+		memcpy(out[n].tmpl, b, 20);
+		free(b);
+		b = test_hex(colon + 1, &len);
+		memcpy(out[n].digest, b, len);
+		out[n].digest_len = len;
+		free(b);
+		snprintf(out[n].name, sizeof(out[n].name), "%s", name);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+START_TEST(ima_template_hash_matches_kernel)
+{
+	/* Template hashes as the kernel listed them, over sha1 to sha512 file digests. */
+	static const char *const files[] = {
+		"ima/keylime-ascii_runtime_measurements-ima-ng.txt",
+		"ima/keylime-ima-log-sha256.txt",
+		"ima/keylime-ima-log-sha384.txt",
+		"ima/keylime-ima-log-sha512.txt",
+	};
+	static ima_line lines[40];
+
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		size_t n = read_ima_lines(files[f], lines, 40);
+
+		ck_assert_uint_ge(n, 1);
+		for (size_t i = 0; i < n; i++) {
+			uint8_t out[64];
+			size_t len = 0;
+
+			ck_assert_int_eq(imvatt_ima_template_hash(MEAS_ALGO_SHA1, lines[i].algo, lines[i].digest,
+								  lines[i].digest_len, lines[i].name, out, &len), TS_OK);
+			ck_assert_uint_eq(len, 20);
+			ck_assert_mem_eq(out, lines[i].tmpl, 20);
+		}
+	}
+}
+END_TEST
+
+static void hex_text(const uint8_t *p, size_t len, char *out)
+{
+	for (size_t i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+START_TEST(ima_files_against_references)
+{
+	static ima_line lines[24];
+	static imvatt_meas meas[24];
+	static char names[24][300];
+	size_t n = read_ima_lines("ima/keylime-ascii_runtime_measurements-ima-ng.txt", lines, 24);
+	imvatt_ima_counts counts;
+	db_t *db = NULL;
+	char sql[2048], hex[129];
+	ita_attr_symlinks links = { 0 };
+	ita_attr_symlink link;
+
+	ck_assert_uint_ge(n, 12);
+	ck_assert_int_eq(db_init(test_db, 0, &db), TS_OK);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO products (name) VALUES ('Debian 12 x86_64');"
+				 "INSERT INTO packages (name) VALUES ('');"
+				 "INSERT INTO versions (product, package) VALUES (1, 1);"), TS_OK);
+
+	/* References for every file after boot_aggregate, under the directory and name IMA recorded. */
+	for (size_t i = 1; i < n; i++) {
+		const char *slash = strrchr(lines[i].name, '/');
+		char dir[256];
+
+		ck_assert_ptr_nonnull(slash);
+		snprintf(dir, sizeof(dir), "%.*s", slash == lines[i].name ? 1 : (int)(slash - lines[i].name), lines[i].name);
+		hex_text(lines[i].digest, lines[i].digest_len, hex);
+		ck_assert_int_lt(snprintf(sql, sizeof(sql),
+			 "INSERT OR IGNORE INTO directories (path) SELECT '%s' WHERE NOT EXISTS (SELECT 1 FROM directories WHERE path = '%s');"
+			 "INSERT INTO files (dir, name) VALUES ((SELECT id FROM directories WHERE path = '%s'), '%s');"
+			 "INSERT INTO file_hashes (file, version, algo, hash) VALUES (last_insert_rowid(), 1, 32768, '%s');",
+			 dir, dir, dir, slash + 1, hex), (int)sizeof(sql));
+		ck_assert_int_eq(db_exec(db, sql), TS_OK);
+		memset(&meas[i - 1], 0, sizeof(meas[0]));
+		memcpy(meas[i - 1].digest, lines[i].tmpl, 20);
+		meas[i - 1].digest_len = 20;
+		meas[i - 1].pcr = 10;
+		snprintf(names[i - 1], sizeof(names[0]), "%s:%s", lines[i].algo, lines[i].name);
+		meas[i - 1].name = names[i - 1];
+	}
+
+	/* Every file has its reference. */
+	ck_assert_int_eq(imvatt_ima_check_files(db, 1, MEAS_ALGO_SHA1, meas, n - 1, NULL, &counts), TS_OK);
+	ck_assert_uint_eq(counts.ok, n - 1);
+	ck_assert_uint_eq(counts.unknown, 0);
+	ck_assert_uint_eq(counts.differ, 0);
+
+	/* A changed measurement differs, a file without reference is unknown, a bad name failed. */
+	meas[0].digest[0] ^= 1;
+	ck_assert_int_eq(db_exec(db, "DELETE FROM file_hashes WHERE id = 3"), TS_OK);
+	snprintf(names[3], sizeof(names[0]), "md4:%s", lines[4].name);
+	ck_assert_int_eq(imvatt_ima_check_files(db, 1, MEAS_ALGO_SHA1, meas, n - 1, NULL, &counts), TS_OK);
+	ck_assert_uint_eq(counts.ok, n - 4);
+	ck_assert_uint_eq(counts.differ, 1);
+	ck_assert_uint_eq(counts.unknown, 1);
+	ck_assert_uint_eq(counts.failed, 1);
+	ck_assert_ptr_nonnull(strstr(counts.first_problem, "differs from its reference digests"));
+	meas[0].digest[0] ^= 1;
+	snprintf(names[3], sizeof(names[0]), "%s:%s", lines[4].algo, lines[4].name);
+
+	/* A reference stored under the symlink target is found through the Symlinks attribute. */
+	{
+		const char *slash = strrchr(lines[2].name, '/');  /* /bin/sh */
+		char dir[256], target[300];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - lines[2].name), lines[2].name);
+		snprintf(target, sizeof(target), "/target%s", dir);
+		snprintf(sql, sizeof(sql), "UPDATE directories SET path = '%s' WHERE path = '%s'", target, dir);
+		ck_assert_int_eq(db_exec(db, sql), TS_OK);
+		ck_assert_int_eq(imvatt_ima_check_files(db, 1, MEAS_ALGO_SHA1, meas + 1, 1, NULL, &counts), TS_OK);
+		ck_assert_uint_eq(counts.unknown, 1);
+		link.symlink.data = (const uint8_t *)dir;
+		link.symlink.len = strlen(dir);
+		link.dir.data = (const uint8_t *)target;
+		link.dir.len = strlen(target);
+		links.count = 1;
+		links.links = &link;
+		ck_assert_int_eq(imvatt_ima_check_files(db, 1, MEAS_ALGO_SHA1, meas + 1, 1, &links, &counts), TS_OK);
+		ck_assert_uint_eq(counts.ok, 1);
+	}
+	db_close(db);
+}
+END_TEST
+
 /* ---- swtpm: real quotes over this IMV's nonces ---- */
 
 #define AK_HANDLE "0x81010002"
@@ -1287,6 +1452,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, run1_device_id_mismatch);
 	tcase_add_test(tc, no_policy_allows_dont_know);
 	tcase_add_test(tc, module_exports_only_entry_points);
+	tcase_add_test(tc, ima_template_hash_matches_kernel);
+	tcase_add_test(tc, ima_files_against_references);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tpm, swtpm_setup, swtpm_teardown);
