@@ -981,6 +981,10 @@ static char ak_keyid[41];
 static uint32_t ev_pcrs[512];
 static uint8_t ev_digest[512][32];
 static size_t ev_count;
+/* IMA evidence the test IMC sends after the BIOS evidence, when ima_count > 0. */
+static uint8_t ima_tmpl[8][32];
+static char ima_uri[8][300];
+static size_t ima_count;
 
 static void run_tool(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void run_tool(const char *fmt, ...)
@@ -1274,6 +1278,23 @@ static void attest_once(TNC_ConnectionID conn, const imc_opts *o, imc_run *run)
 		add_attr(&b, 0, PTS_PEN_TCG, PTS_ATTR_SIMPLE_COMP_EVID, &w);
 		pcrs |= 1u << ev_pcrs[i];
 	}
+	for (size_t i = 0; i < ima_count; i++) {
+		pts_sce sce = {
+			.flags = PTS_SCE_VALIDATION_PASSED,
+			.name = { .vendor = PTS_PEN_ITA, .qualifier = 0x22, .name = 3 },
+			.meas_type = PTS_SCE_MEAS_TYPE_HASH,
+			.extended_pcr = 10,
+			.hash_algo = 0x4000,
+			.transform = PTS_SCE_TRANSFORM_MATCH,
+			.meas_time = PTS_SCE_TIME_UNKNOWN,
+			.policy_uri = { (const uint8_t *)ima_uri[i], strlen(ima_uri[i]) },
+			.measurement = { ima_tmpl[i], 32 },
+		};
+
+		ck_assert_int_eq(pts_sce_encode(&sce, &w), TS_OK);
+		add_attr(&b, 0, PTS_PEN_TCG, PTS_ATTR_SIMPLE_COMP_EVID, &w);
+		pcrs |= 1u << 10;
+	}
 	if (o->no_quote) {
 		ck_assert_int_eq(writer_zeros(&w, 4), TS_OK);
 		add_attr(&b, 0, PTS_PEN_TCG, PTS_ATTR_SIMPLE_EVID_FINAL, &w);
@@ -1434,6 +1455,78 @@ START_TEST(swtpm_rejections)
 }
 END_TEST
 
+/* BIOS and IMA evidence: boot_aggregate from the TPM's own PCRs, files from a real IMA list. */
+START_TEST(swtpm_bios_and_ima)
+{
+	static ima_line lines[8];
+	imc_run run = { 0 };
+	char path[192], sql[1024], hex[129], cmd[1024];
+	size_t len, pos;
+	uint8_t *pcr_values, aggregate[32];
+	db_t *db = NULL;
+
+	make_db("BI", ak_keyid, 1);
+	ck_assert_uint_ge(read_ima_lines("ima/keylime-ascii_runtime_measurements-ima-ng.txt", lines, 4), 4);
+
+	/* boot_aggregate of a SHA-256 bank: SHA-256 over PCR 0-9, read back from the TPM. */
+	run_tool("cd '%s' && tpm2_pcrread sha256:0,1,2,3,4,5,6,7,8,9 -o pcrs.bin >/dev/null", tmpdir);
+	snprintf(path, sizeof(path), "%s/pcrs.bin", tmpdir);
+	pcr_values = test_read_file(path, &len);
+	ck_assert_uint_eq(len, 320);
+	ck_assert_ptr_nonnull(SHA256(pcr_values, len, aggregate));
+	free(pcr_values);
+	ck_assert_int_eq(imvatt_ima_template_hash(MEAS_ALGO_SHA256, "sha256", aggregate, 32, "boot_aggregate",
+						  ima_tmpl[0], &len), TS_OK);
+	snprintf(ima_uri[0], sizeof(ima_uri[0]), "sha256:boot_aggregate");
+	for (size_t i = 1; i < 4; i++) {
+		ck_assert_int_eq(imvatt_ima_template_hash(MEAS_ALGO_SHA256, lines[i].algo, lines[i].digest,
+							  lines[i].digest_len, lines[i].name, ima_tmpl[i], &len), TS_OK);
+		snprintf(ima_uri[i], sizeof(ima_uri[i]), "%s:%s", lines[i].algo, lines[i].name);
+	}
+	ima_count = 4;
+	pos = (size_t)snprintf(cmd, sizeof(cmd), "tpm2_pcrextend");
+	for (size_t i = 0; i < ima_count; i++) {
+		hex_text(ima_tmpl[i], 32, hex);
+		pos += (size_t)snprintf(cmd + pos, sizeof(cmd) - pos, " 10:sha256=%s", hex);
+	}
+	run_tool("%s >/dev/null", cmd);
+
+	/* References for /init and /bin/sh only. */
+	ck_assert_int_eq(db_open(test_db, 0, &db), TS_OK);
+	ck_assert_int_eq(db_exec(db, "INSERT INTO packages (name) VALUES ('');"
+				 "INSERT INTO versions (product, package) VALUES (1, 1);"
+				 "INSERT INTO directories (path) VALUES ('/'), ('/bin'), ('/lib/x86_64-linux-gnu');"
+				 "INSERT INTO files (dir, name) VALUES (1, 'init'), (2, 'sh'), (3, 'ld-2.23.so');"), TS_OK);
+	for (int i = 1; i <= 2; i++) {
+		hex_text(lines[i].digest, lines[i].digest_len, hex);
+		snprintf(sql, sizeof(sql), "INSERT INTO file_hashes (file, version, algo, hash) VALUES (%d, 1, 32768, '%s')",
+			 i, hex);
+		ck_assert_int_eq(db_exec(db, sql), TS_OK);
+	}
+
+	/* An unknown file is reported, never silently allowed. */
+	attest_once(1, &default_opts, &run);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_int_eq(last_eval, TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR);
+	ck_assert_ptr_nonnull(strstr(last_reason, "registered 105 BIOS evidence measurements"));
+	ck_assert_ptr_nonnull(strstr(last_reason, "registered the IMA boot aggregate; processed 3 IMA file measurements: "
+					      "2 ok, 1 unknown, 0 differ, 0 failed (first: /lib/x86_64-linux-gnu/ld-2.23.so has no reference digest)"));
+	ck_assert_ptr_nonnull(strstr(last_reason, "TPM quote verified"));
+	ck_assert_int_eq(db_count("SELECT count(*) FROM component_hashes WHERE component = 4 AND seq_no = 1 AND pcr = 10"), 1);
+
+	/* With its reference the next attestation passes. */
+	hex_text(lines[3].digest, lines[3].digest_len, hex);
+	snprintf(sql, sizeof(sql), "INSERT INTO file_hashes (file, version, algo, hash) VALUES (3, 1, 32768, '%s')", hex);
+	ck_assert_int_eq(db_exec(db, sql), TS_OK);
+	db_close(db);
+	attest_once(2, &default_opts, &run);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_str_eq(last_result(), "105 BIOS measurements equal the registered ones; processed 3 IMA file measurements: "
+			 "3 ok, 0 unknown, 0 differ, 0 failed; TPM quote verified");
+	ima_count = 0;
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("imv_attestation");
@@ -1460,6 +1553,7 @@ static Suite *make_suite(void)
 	tcase_set_timeout(tpm, 60);
 	tcase_add_test(tpm, swtpm_register_compare_reset);
 	tcase_add_test(tpm, swtpm_rejections);
+	tcase_add_test(tpm, swtpm_bios_and_ima);
 	suite_add_tcase(s, tpm);
 	return s;
 }
