@@ -34,6 +34,7 @@
 #include "pa/ietf_string_version.h"
 #include "pts/pts_caps.h"
 #include "pts/pts_dh.h"
+#include "pts/pts_file.h"
 #include "pts/pts_meas_algo.h"
 #include "pts/pts_sef.h"
 #include "pts/pts_tpm.h"
@@ -1455,6 +1456,161 @@ START_TEST(swtpm_rejections)
 }
 END_TEST
 
+/* ---- file workitems ---- */
+
+/* The first PTS round of a file-only policy: OS message, then capabilities and SHA-256. */
+static void file_flow_start(TNC_ConnectionID conn)
+{
+	pb_pa msgs[8];
+	size_t len;
+	uint8_t *batch = read_batch(1, &len);
+	pa_msg_builder b;
+	writer_t w;
+	pts_caps caps = { .flags = PTS_PROTO_CAPS_V };
+	pts_meas_algo sel = { .algos = 0x4000 };
+
+	last_rec = last_eval = -1;
+	clear_sent();
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, conn, TNC_CONNECTION_STATE_CREATE), TNC_RESULT_SUCCESS);
+	ck_assert_uint_eq(batch_pa_msgs(batch, len, msgs, 8), 1);
+	deliver(conn, msgs[0].vendor, msgs[0].subtype, msgs[0].collector, msgs[0].msg, msgs[0].len);
+	batch_end(conn);
+	free(batch);
+
+	writer_init(&w, 64);
+	ck_assert_int_eq(pa_msg_builder_init(&b, 2, 65536), TS_OK);
+	ck_assert_int_eq(pts_caps_encode(&caps, &w), TS_OK);
+	add_attr(&b, 0, PTS_PEN_TCG, PTS_ATTR_PROTO_CAPS, &w);
+	ck_assert_int_eq(pts_meas_algo_selection_encode(&sel, &w), TS_OK);
+	add_attr(&b, 0, PTS_PEN_TCG, PTS_ATTR_MEAS_ALGO_SELECTION, &w);
+	send_built(conn, &b, PA_VENDOR_TCG, PTS_MSG_SUBTYPE, IMC_ATT_ID);
+	writer_free(&w);
+}
+
+/* Answers the Request File Measurement with one file and digest. */
+static void file_flow_measure(TNC_ConnectionID conn, const char *name, uint8_t fill)
+{
+	pa_msg *keep = NULL;
+	const pa_attr *a = find_sent(PTS_PEN_TCG, PTS_ATTR_REQ_FILE_MEAS, &keep);
+	pts_file_req_meas req;
+	pts_file_meas_entry entry;
+	pts_file_meas meas = { .meas_len = 32, .count = 1, .files = &entry };
+	uint8_t digest[32];
+	pa_msg_builder b;
+	writer_t w;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(pts_file_req_meas_decode(a->value, a->value_len, &req, NULL), TS_OK);
+	meas.request_id = req.request_id;
+	memset(digest, fill, sizeof(digest));
+	entry.measurement.data = digest;
+	entry.measurement.len = 32;
+	entry.filename.data = (const uint8_t *)name;
+	entry.filename.len = strlen(name);
+	writer_init(&w, 1024);
+	ck_assert_int_eq(pa_msg_builder_init(&b, 3, 65536), TS_OK);
+	ck_assert_int_eq(pts_file_meas_encode(&meas, &w), TS_OK);
+	add_attr(&b, PA_ATTR_FLAG_NOSKIP, PTS_PEN_TCG, PTS_ATTR_FILE_MEAS, &w);
+	pa_msg_free(keep);
+	send_built(conn, &b, PA_VENDOR_TCG, PTS_MSG_SUBTYPE, IMC_ATT_ID);
+	writer_free(&w);
+}
+
+START_TEST(files_reference_then_measure)
+{
+	db_t *db = NULL;
+
+	ck_assert_int_eq(db_init(test_db, 0, &db), TS_OK);
+	ck_assert_int_eq(db_exec(db,
+		"INSERT INTO directories (path) VALUES ('/etc');"
+		"INSERT INTO files (dir, name) VALUES (1, 'tnc_config');"
+		"INSERT INTO policies (type, name, argument, rec_fail, rec_noresult, file, dir) "
+		"VALUES (5, 'Reference tnc_config', '', 2, 2, 1, 0);"
+		"INSERT INTO enforcements (policy, group_id, max_age) VALUES (1, 1, 0);"), TS_OK);
+	db_close(db);
+
+	/* FREFM: the digest becomes the product's reference (hex text, generic version). */
+	file_flow_start(21);
+	file_flow_measure(21, "/etc/tnc_config", 0xAB);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_int_eq(last_eval, TNC_IMV_EVALUATION_RESULT_COMPLIANT);
+	ck_assert_int_eq(db_count("SELECT count(*) FROM file_hashes AS fh JOIN versions AS v ON fh.version = v.id "
+				  "JOIN packages AS p ON v.package = p.id WHERE fh.file = 1 AND fh.algo = 16384 AND "
+				  "p.name = '' AND v.release IS NULL AND fh.hash = "
+				  "'abababababababababababababababababababababababababababababababab'"), 1);
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, 21, TNC_CONNECTION_STATE_ACCESS_ALLOWED), TNC_RESULT_SUCCESS);
+
+	/* FMEAS: the same digest passes, another one differs. */
+	ck_assert_int_eq(db_open(test_db, 0, &db), TS_OK);
+	ck_assert_int_eq(db_exec(db, "UPDATE policies SET type = 6"), TS_OK);
+	db_close(db);
+	file_flow_start(22);
+	file_flow_measure(22, "/etc/tnc_config", 0xAB);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_str_eq(last_reason, "FMEAS '': 1 files measured: 1 ok, 0 differ, 0 unknown");
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, 22, TNC_CONNECTION_STATE_ACCESS_ALLOWED), TNC_RESULT_SUCCESS);
+
+	file_flow_start(23);
+	file_flow_measure(23, "/etc/tnc_config", 0xAC);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_int_eq(last_eval, TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR);
+	ck_assert_str_eq(last_reason,
+			 "FMEAS '': 1 files measured: 0 ok, 1 differ, 0 unknown; first: /etc/tnc_config differs from its reference");
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, 23, TNC_CONNECTION_STATE_ACCESS_ISOLATED), TNC_RESULT_SUCCESS);
+
+	/* DMEAS of /etc: a file without reference is unknown, not allowed. */
+	ck_assert_int_eq(db_open(test_db, 0, &db), TS_OK);
+	ck_assert_int_eq(db_exec(db, "UPDATE policies SET type = 9, file = 0, dir = 1"), TS_OK);
+	db_close(db);
+	file_flow_start(24);
+	file_flow_measure(24, "hosts", 0x01);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_ptr_nonnull(strstr(last_reason, "0 ok, 0 differ, 1 unknown; first: hosts has no reference"));
+}
+END_TEST
+
+START_TEST(files_metadata)
+{
+	db_t *db = NULL;
+	pa_msg *keep = NULL;
+	const pa_attr *a;
+	pts_file_req_meta req;
+	pts_file_meta_entry entry = { .type = PTS_FILE_REGULAR, .size = 1234, .owner = 0, .group = 0, .modified = 1700000000,
+				      .filename = { (const uint8_t *)"tnc_config", 10 } };
+	pts_file_meta meta = { .count = 1, .files = &entry };
+	pa_msg_builder b;
+	writer_t w;
+
+	ck_assert_int_eq(db_init(test_db, 0, &db), TS_OK);
+	ck_assert_int_eq(db_exec(db,
+		"INSERT INTO directories (path) VALUES ('/etc');"
+		"INSERT INTO files (dir, name) VALUES (1, 'tnc_config');"
+		"INSERT INTO policies (type, name, argument, rec_fail, rec_noresult, file, dir) "
+		"VALUES (7, 'Metadata of tnc_config', '', 0, 0, 1, 0);"
+		"INSERT INTO enforcements (policy, group_id, max_age) VALUES (1, 1, 0);"), TS_OK);
+	db_close(db);
+
+	file_flow_start(31);
+	a = find_sent(PTS_PEN_TCG, PTS_ATTR_REQ_FILE_META, &keep);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(pts_file_req_meta_decode(a->value, a->value_len, &req, NULL), TS_OK);
+	ck_assert_uint_eq(req.path.len, strlen("/etc/tnc_config"));
+	ck_assert_mem_eq(req.path.data, "/etc/tnc_config", req.path.len);
+	pa_msg_free(keep);
+
+	writer_init(&w, 1024);
+	ck_assert_int_eq(pa_msg_builder_init(&b, 3, 65536), TS_OK);
+	ck_assert_int_eq(pts_file_meta_encode(&meta, &w), TS_OK);
+	add_attr(&b, 0, PTS_PEN_TCG, PTS_ATTR_UNIX_FILE_META, &w);
+	send_built(31, &b, PA_VENDOR_TCG, PTS_MSG_SUBTYPE, IMC_ATT_ID);
+	writer_free(&w);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_int_eq(last_eval, TNC_IMV_EVALUATION_RESULT_COMPLIANT);
+	ck_assert_int_eq(db_count("SELECT count(*) FROM workitems WHERE result LIKE "
+				  "'metadata of 1 files received; first: tnc_config type 8, 1234 bytes%'"), 1);
+}
+END_TEST
+
 /* BIOS and IMA evidence: boot_aggregate from the TPM's own PCRs, files from a real IMA list. */
 START_TEST(swtpm_bios_and_ima)
 {
@@ -1547,6 +1703,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, module_exports_only_entry_points);
 	tcase_add_test(tc, ima_template_hash_matches_kernel);
 	tcase_add_test(tc, ima_files_against_references);
+	tcase_add_test(tc, files_reference_then_measure);
+	tcase_add_test(tc, files_metadata);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tpm, swtpm_setup, swtpm_teardown);
