@@ -8,10 +8,10 @@
  *  - registration and comparison of the 105 captured measurements, and the
  *    captured quote verified with the captured secret, through the IMV's
  *    own steps;
- *  - full attestations against swtpm: a real event log extended into the
- *    PCRs with tpm2_pcrextend and real quotes from tpm2_quote over the
- *    secret this IMV derived, then a changed measurement, a wrong PCR, an
- *    old nonce, an untrusted AK, a missing quote and database failures.
+ *  - full attestations against swtpm: a real event log is extended into the
+ *    PCRs with tpm2_pcrextend, and tpm2_quote quotes over the secret this
+ *    IMV derived. Then a changed measurement, a wrong PCR, an old nonce, an
+ *    untrusted AK, a missing quote and database failures are rejected.
  */
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -688,7 +688,7 @@ START_TEST(db_missing_table_fails_closed)
 }
 END_TEST
 
-/* The TNCS asks before the evidence arrived: the pending workitem ends in no access. */
+/* The TNCS requests a recommendation before the evidence arrived: the pending workitem fails closed. */
 START_TEST(solicit_before_evidence_fails_closed)
 {
 	TNC_ConnectionID conn = 11;
@@ -1487,7 +1487,7 @@ static void file_flow_start(TNC_ConnectionID conn)
 	writer_free(&w);
 }
 
-/* Answers the Request File Measurement with one file and digest. */
+/* Replies to the Request File Measurement with one file and digest. */
 static void file_flow_measure(TNC_ConnectionID conn, const char *name, uint8_t fill)
 {
 	pa_msg *keep = NULL;
