@@ -3,7 +3,7 @@
  *
  * It subscribes to TCG/PTS and to IETF/Operating System. The IETF/OS
  * message of the OS IMC carries Product Information, String Version and the
- * ITA-HSR Device ID, which identify the session in config.db; the policy
+ * ITA-HSR Device ID, which identify the session in config.db. The policy
  * manager then lists the workitems (TPMRA, FMEAS, FMETA, DMEAS, DMETA,
  * FREFM, DREFM) this IMV evaluates. The PTS exchange follows the reference
  * flow: segmentation contract, capabilities and algorithm, DH nonce, TPM
@@ -37,7 +37,7 @@ static const int handled_types[] = {
 static imvatt_module module;
 static bool module_ready;
 
-/* Longest product or device ID string accepted from the OS IMC. */
+/* Maximum length of the product name, version or device ID accepted from the OS IMC. */
 #define IMVATT_MAX_ID_LEN 255
 
 void imvatt_fail(imvatt_state *s, const char *fmt, ...)

@@ -98,7 +98,7 @@ typedef struct imvatt_proto {
 	bool aik_received;
 	bool evidence_requested;
 	bool sef_received;
-	bool pending_error;         /* the IMC answered with a PTS error that ends attestation */
+	bool pending_error;         /* the IMC sent a PTS error that ends the attestation */
 } imvatt_proto;
 
 typedef struct imvatt_state {

@@ -6,10 +6,10 @@
  * (qualifier 0x22). Every Simple Component Evidence is extended into an
  * emulated PCR bank of the negotiated algorithm, whose PCR 0 starts at the
  * locality of the TPM Version Information. Simple Evidence Final carries the
- * quote: its PCR digest must equal the digest of the emulated PCRs, its
- * selection must cover every PCR the evidence extended, and its signature
- * must verify with the AK over the quote info rebuilt with this session's
- * DH secret, so a quote made for other nonces fails.
+ * quote. Its PCR digest must equal the digest of the emulated PCRs, and its
+ * selection must cover every PCR the evidence extended. Its signature must
+ * verify with the AK over the quote info rebuilt with this session's DH
+ * secret, so a quote made for other nonces fails.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,7 +441,7 @@ static void finish_ima(imvatt_state *s, comp_outcome *o)
 	imvatt_ima_counts counts = { 0 };
 	imvatt_compare_result cr = { 0 };
 	imvatt_meas agg_meas = { .pcr = 10 };
-	const char *colon;
+	const char *colon, *prefix = "";
 	char algo_name[16] = "";
 	int rc;
 
@@ -499,8 +499,12 @@ static void finish_ima(imvatt_state *s, comp_outcome *o)
 		o->eval = PM_EVAL_NONCOMPLIANT_MINOR;
 	else if (counts.unknown)
 		o->eval = PM_EVAL_NONCOMPLIANT_MINOR;  /* unknown files are never silently allowed */
+	if (cr.registered)
+		prefix = "registered the IMA boot aggregate; ";
+	else if (cr.differences)
+		prefix = "the IMA boot aggregate differs from the registered one; ";
 	imvatt_text(o->text, sizeof(o->text), "%sprocessed %zu IMA file measurements: %zu ok, %zu unknown, %zu differ, %zu failed%s%s%s",
-		 cr.registered ? "registered the IMA boot aggregate; " : cr.differences ? "the IMA boot aggregate differs from the registered one; " : "",
+		 prefix,
 		 c->count - 1, counts.ok, counts.unknown, counts.differ, counts.failed,
 		 counts.first_problem[0] ? " (first: " : "", counts.first_problem, counts.first_problem[0] ? ")" : "");
 }

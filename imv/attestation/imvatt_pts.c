@@ -29,7 +29,7 @@
 /* PTS error codes this IMV reacts to (TCG PTS IF-M binding, error vendor 0x005597). */
 #define PTS_ERROR_TPM_VERSION_NOT_SUPPORTED 9u
 
-/* What the verifier offers: local verification, DH nonces, TPM evidence. */
+/* Capabilities the verifier offers: local verification, DH nonces, TPM evidence. */
 #define IMVATT_CAPS (PTS_PROTO_CAPS_V | PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T)
 
 typedef int (*encode_fn)(const void *arg, writer_t *w);
@@ -148,7 +148,7 @@ static int process_algo(imvatt_state *s, const uint8_t *value, size_t len)
 	return TS_OK;
 }
 
-/* DH Nonce Parameters Response: derive the secret and answer with DH Nonce Finish. */
+/* DH Nonce Parameters Response: derives the secret and replies with DH Nonce Finish. */
 static int process_dh_resp(imvatt_state *s, const uint8_t *value, size_t len)
 {
 	const imvatt_conf *c = &s->mod->conf;

@@ -84,7 +84,7 @@ bool imvatt_result_ready(const imvatt_state *s)
 	return s->attached;
 }
 
-/* Why a workitem has no result when the TNCS wants the recommendation now. */
+/* The result text of a workitem still pending when the TNCS requests the recommendation. */
 static const char *pending_text(const imvatt_state *s, const pm_workitem *w)
 {
 	const imvatt_proto *p = &s->proto;
@@ -170,7 +170,7 @@ TNC_Result imvatt_result_decide(imvatt_state *s, bool solicited)
 	if (s->decided)
 		return tnc_agent_provide_recommendation(s->mod->agent, s->conn, (TNC_UInt32)s->rec, (TNC_UInt32)s->eval);
 
-	/* Whatever has no result now gets one, so config.db tells why. */
+	/* Every workitem without a result gets one now, so config.db records why it failed. */
 	for (size_t i = 0; i < s->item_count; i++) {
 		pm_workitem *w = &s->items[i];
 

@@ -9,3 +9,11 @@ check_PROGRAMS += test_imv_os
 TESTS += test_imv_os
 test_imv_os_SOURCES = test_imv_os.c
 test_imv_os_LDADD = $(top_builddir)/imv/os/libimvos.la $(top_builddir)/imv/libimvpolicy.la $(COMMON_LIBS) -lpthread
+
+# imv-attestation: the strongSwan 6.0.6 exchange replayed, swtpm quotes, config.db failures.
+check_PROGRAMS += test_imv_attestation
+TESTS += test_imv_attestation
+test_imv_attestation_SOURCES = test_imv_attestation.c
+test_imv_attestation_CFLAGS = $(AM_CFLAGS) $(TSS2_MU_CFLAGS)
+test_imv_attestation_LDADD = $(top_builddir)/imv/attestation/libimvatt.la $(COMMON_LIBS) $(TSS2_MU_LIBS) \
+	$(OPENSSL_LIBS) $(SQLITE3_LIBS) -lpthread
