@@ -1,18 +1,20 @@
 # The attestation scenarios of vm-tests/run (sourced by it; uses lib.sh).
 #
-# One tnc-server runs on 127.0.0.1 at a free port for the whole run, with
-# imv-os.so and imv-attestation.so and a fresh config.db. Machine "dev" (its
-# own swtpm state and OVMF variables) boots four times:
-#   first-boot   no AK yet: the guest provisions one, attests, the server
-#                registers the boot measurements; access must be allowed
+# tnc-server runs on 127.0.0.1 at a free port with imv-os.so (when built),
+# imv-attestation.so and a fresh config.db; one server per TPMRA policy.
+# Each machine (its own swtpm state and OVMF variables) gets an AK enrolled
+# on the host before its first boot.
+#
+# Machine "dev" boots four times against the policy TPMRA B:
+#   first-boot   the server registers the boot measurements; allowed
 #   second-boot  same firmware, kernel, initrd, command line: allowed
-#   cmdline      one more kernel argument: not allowed, and the reason names
-#                PCR 9 and the event (the EFI stub's LoadOptions tag)
-#   kernel       the kernel image with 4 KiB appended: not allowed, and the
+#   cmdline      one more kernel argument: refused, and the reason names
+#                PCR 9 and the EFI stub's LoadOptions event
+#   kernel       the kernel image with 4 KiB appended: refused, and the
 #                reason names PCR 4 and the EV_EFI_BOOT_SERVICES_APPLICATION
 #                event
-# Machine "ima" boots twice with ima_policy=tcb: the first boot registers,
-# the second is allowed, and the server checked the IMA measurements.
+# Machines "ima" and "ima-sig" boot with ima_policy=tcb against TPMRA BI.
+# The transport scenario needs only imv-test.so on the server side.
 
 VM_AK_HANDLE=0x81010002
 # The product imc-os reports for the initramfs: its /etc/os-release is the
@@ -32,8 +34,9 @@ tnc_path() {
 	return 1
 }
 
-# What the attestation scenarios lack, or nothing. With an argument: what
-# the transport scenario lacks (imv-test.so instead of the real IMVs).
+# Prints the programs the attestation scenarios lack (nothing when all are
+# built). With an argument, checks for imv-test.so instead of the real IMVs,
+# as the transport scenario needs.
 attest_missing() {
 	local miss="" f imvs="imv-attestation.so"   # imv-os.so is loaded when built
 	[ -n "${1:-}" ] && imvs=imv-test.so
@@ -259,7 +262,7 @@ attest_boot() {
 	fi
 }
 
-# scenario_expect SCENARIO WANT_RC BOOTDIR TEXT: result line from $vrc
+# expect_rc SCENARIO WANT_RC BOOTDIR TEXT: result line from $vrc
 expect_rc() {
 	local sc=$1 want=$2 b=$3 text=$4
 	if [ "$vrc" = "$want" ]; then
@@ -270,9 +273,9 @@ expect_rc() {
 	return 1
 }
 
-# transport: the guest's tnc-client with both IMCs reaches a tnc-server
-# that loads only imv-test.so (which allows after one batch), through the
-# guestfwd rule: PT-TLS, the server certificate check against the name, AK
+# transport: the guest's tnc-client with both IMCs reaches, through the
+# guestfwd rule, a tnc-server that loads only imv-test.so (which allows
+# after one batch). This covers PT-TLS, the server name check, AK
 # provisioning and module loading inside the VM, without the real IMVs.
 scenario_transport() {
 	local start miss m=$VM_WORK/transport rc
@@ -457,8 +460,9 @@ scenario_ima() {
 	[ "$vrc" = 0 ] || { expect_rc "$sc" 0 "$m/boots/second" ""; return; }
 	local ok2=$verdict b2=$m/boots/second
 	# Boot 3: the same boot, but a file the guest reads (/cfg/vm.env, on the
-	# unmeasured payload disk) has other bytes than its reference: only IMA
-	# sees it, and access must be refused naming that file.
+	# payload disk the firmware does not measure) differs from its
+	# reference. Only IMA measures it, and access must be rejected with a
+	# reason that names the file.
 	local p=$VM_WORK/payload-tampered
 	rm -rf "$p" && mkdir -p "$p" && tar xf "$VM_PAYLOAD" -C "$p" && echo "# changed" >> "$p/cfg/vm.env" &&
 		vm_payload "$p.tar" "$p"

@@ -41,6 +41,8 @@ vm_missing_packages() {
 	command -v cpio >/dev/null || miss="$miss cpio"
 	command -v tpm2 >/dev/null || miss="$miss tpm2-tools"
 	command -v openssl >/dev/null || miss="$miss openssl"
+	command -v sqlite3 >/dev/null || miss="$miss sqlite3"
+	command -v ss >/dev/null || miss="$miss iproute2"
 	command -v timeout >/dev/null || miss="$miss coreutils"
 	[ -e /usr/lib/x86_64-linux-gnu/libtss2-tcti-device.so.0 ] || miss="$miss libtss2-tcti-device0"
 	[ -z "$miss" ] && return 0
@@ -91,6 +93,14 @@ vm_machine_new() {
 			return 1
 		}
 	fi
+}
+
+# Stops the QEMU and swtpm of a boot still running (from a signal trap).
+VM_CURRENT_PIDS=
+vm_stop_current() {
+	local pid
+	for pid in $VM_CURRENT_PIDS; do vm_stop_pid "$pid"; done
+	VM_CURRENT_PIDS=
 }
 
 # Kills a process by PID and waits for it up to 5 s, then SIGKILL.
@@ -155,8 +165,10 @@ vm_boot() {
 		-append "$VM_APPEND_BASE${extra:+ $extra}" >"$b/qemu.log" 2>&1 &
 	qpid=$!
 	echo "$qpid" > "$b/qemu.pid"
+	VM_CURRENT_PIDS="$qpid $spid"
 	wait "$qpid"
 	rc=$?
+	VM_CURRENT_PIDS=
 	local ms=$((($(date +%s%N) - start) / 1000000))
 	echo "$ms" > "$b/boot.ms"
 	# swtpm exits by itself after QEMU; make sure it did.
