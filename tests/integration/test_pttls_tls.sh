@@ -1,8 +1,9 @@
 #!/bin/sh
 # TLS and authentication between tnc-client and tnc-server on loopback:
 # untrusted and misnamed server certificates, an unreachable port, a server
-# that never answers, SASL PLAIN (plain-text and salted SHA-256 entries) and
-# required client certificates, each with its tnc-client exit status.
+# that never replies, SASL PLAIN (plain-text and salted SHA-256 entries, RFC
+# and strongSwan SASL Result forms), SASL EXTERNAL and required client
+# certificates, each with its tnc-client exit status.
 . "$(dirname "$0")/lib.sh"
 require_programs
 
@@ -45,7 +46,7 @@ run_client wrong-server-name 6 --server-name tnc.example.org
 expect_output wrong-server-name-message 'verification failed'
 run_client localhost-name-matches 0 --server-name localhost
 
-# 3. A server that accepts TCP but never answers: stopped with SIGSTOP.
+# 3. A server that accepts TCP but never replies: stopped with SIGSTOP.
 kill -STOP "$SERVER_PID"
 start=$(date +%s)
 run_client silent-server-timeout 5 --timeout 2
