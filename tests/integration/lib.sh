@@ -221,11 +221,11 @@ expect_output() {
 	fi
 }
 
-# setup_pki: CA and server certificate for 127.0.0.1/localhost in $WORK/ca, a client
-# certificate from the same CA, and an unrelated CA in $WORK/other.
+# setup_pki: CA and server certificate for 127.0.0.1, ::1 and localhost in $WORK/ca,
+# a client certificate from the same CA, and an unrelated CA in $WORK/other.
 setup_pki() {
 	make_ca "$WORK/ca" &&
-	make_cert "$WORK/ca" server "DNS:localhost,IP:127.0.0.1" serverAuth &&
+	make_cert "$WORK/ca" server "DNS:localhost,IP:127.0.0.1,IP:::1" serverAuth &&
 	make_cert "$WORK/ca" client "DNS:client.test" clientAuth &&
 	make_ca "$WORK/other" &&
 	make_cert "$WORK/other" server "DNS:localhost,IP:127.0.0.1" serverAuth

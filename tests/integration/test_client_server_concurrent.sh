@@ -76,8 +76,8 @@ else
 fi
 stop_server || fail concurrent-server-stop "exit status $?"
 
-# 2. max_connections: with a limit of 2, two idle TLS connections fill the server
-# and the third client is turned away; after they time out, clients work again.
+# 2. max_connections: with a limit of 2, two idle TLS connections fill the server,
+# so the third client is turned away. After they time out, clients work again.
 write_conf allow 2
 start_server "$CLIENT_CONF" || { fail start "tnc-server did not start"; tnc_finish; }
 for k in 1 2; do

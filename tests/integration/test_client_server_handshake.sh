@@ -68,7 +68,7 @@ expect_stat() {
 	fi
 }
 
-# 1. Three rounds of five messages each way; the IMV allows. imv-test answers
+# 1. Three rounds of five messages each way; the IMV allows. imv-test replies to
 # every batch but the last, where it recommends instead: the IMC gets 2 x 5.
 scenario default "rounds = 3;messages = 5" "rounds = 3;messages = 5;recommendation = allow"
 run_client allow-3-rounds 0
@@ -79,7 +79,7 @@ expect_stat allow-imc-got-all-messages "imc imc-test" received 10
 end_scenario allow
 
 # 2. Many messages per batch: 300 messages of 200 octets in each of two rounds
-# (the IMV answers the first round only).
+# (the IMV replies to the first round only).
 scenario default "rounds = 2;messages = 300;message_size = 200" \
 	"rounds = 2;messages = 300;message_size = 200;expect_messages = 600"
 run_client many-messages-per-batch 0
@@ -106,7 +106,7 @@ run_client no-recommendation-denied 3
 expect_output no-recommendation-prints-no-access '^Access recommendation: no access$'
 end_scenario no-recommendation
 
-# 4. Exclusive delivery: the IMC sends round 1 to every subscriber, then answers
+# 4. Exclusive delivery: the IMC sends round 1 to every subscriber, then replies
 # with EXCL set to the IMV whose message came last, so only that IMV receives
 # round 2: one IMV gets 3 messages and the other 6 (without EXCL both get 6).
 scenario default "rounds = 2;messages = 3;exclusive = yes" \

@@ -1,8 +1,8 @@
 /*
- * PT-TLS protocol state machine: a client and a server connection object
- * exchange their output in memory (no TLS), through version negotiation,
- * SASL PLAIN and Data Transport, and each protocol violation draws the
- * PT-TLS Error code RFC 6876 §3.9 assigns to it.
+ * PT-TLS protocol state machine. A client and a server connection object
+ * exchange their output in memory (no TLS) through version negotiation,
+ * SASL and Data Transport. Each protocol violation must draw the PT-TLS
+ * Error code that RFC 6876 §3.9 assigns to it.
  */
 #include <unistd.h>
 
@@ -503,7 +503,7 @@ START_TEST(error_received_is_fatal)
 	ck_assert_int_eq(ev.type, PTTLS_EV_CLOSE);
 	ck_assert(ev.error_received);
 	ck_assert_uint_eq(ev.pttls_error, PTTLS_ERR_VERSION_NOT_SUPPORTED);
-	/* Never answer a PT-TLS Error with a PT-TLS Error. */
+	/* A PT-TLS Error is never sent in reply to a PT-TLS Error. */
 	ck_assert(pttls_conn_out_empty(client));
 	pttls_conn_destroy(client);
 }
@@ -630,7 +630,7 @@ START_TEST(unknown_type_flood_closes)
 	int closed = 0;
 
 	negotiate(client, server);
-	/* 8192 * 40 octets of errors exceed the 2 * 64 KiB + 64 KiB output limit when nobody reads. */
+	/* 8192 * 40 octets of errors exceed the 2 * 64 KiB + 64 KiB output limit when the peer does not read. */
 	for (int round = 0; round < 128 && !closed; round++) {
 		for (int i = 0; i < 64; i++)
 			ck_assert_int_eq(pttls_conn_feed(server, unknown, sizeof(unknown)), TS_OK);
