@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -1962,6 +1964,183 @@ START_TEST(test_imcatt_ima_bank_list)
 }
 END_TEST
 
+/* Reads "<bank>:<index> <hex>" lines with SHA-256 values; '#' starts a comment line. */
+static void load_expected_colon(const char *name, expected_pcrs *e)
+{
+	FILE *f = fopen(test_data_path(name), "r");
+	char line[512], alg[16], hex[256];
+	unsigned idx;
+
+	ck_assert_msg(f != NULL, "cannot open %s", name);
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = 0;
+		unsigned char *v;
+
+		if (line[0] == '#' || sscanf(line, "%15[^:]:%u %255s", alg, &idx, hex) != 3)
+			continue;
+		if (strcmp(alg, "sha256") != 0 || idx >= 24)
+			continue;
+		v = test_hex(hex, &len);
+		ck_assert_uint_eq(len, 32);
+		memcpy(e->sha256[idx], v, 32);
+		e->have[idx] = true;
+		free(v);
+	}
+	fclose(f);
+}
+
+/*
+ * Starts swtpm without TPM2_Startup, sets locality 3 on the control channel
+ * and sends TPM2_Startup(SU_CLEAR) itself, as firmware that logs a
+ * StartupLocality event of 3 does. PCR 0 then starts as 00..03.
+ */
+static void fixture_start_locality3(fixture *fx)
+{
+	static const uint8_t startup[] = { 0x80, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x01, 0x44, 0x00, 0x00 };
+	char cmd[1024], state[96], sock[96], pidfile[96];
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	uint8_t resp[16];
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	memset(fx, 0, sizeof(*fx));
+	strcpy(fx->swtpm.dir, "/tmp/test_swtpm.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fx->swtpm.dir));
+	snprintf(state, sizeof(state), "%s/state", fx->swtpm.dir);
+	snprintf(sock, sizeof(sock), "%s/tpm.sock", fx->swtpm.dir);
+	snprintf(pidfile, sizeof(pidfile), "%s/swtpm.pid", fx->swtpm.dir);
+	ck_assert_int_eq(mkdir(state, 0700), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "swtpm socket --tpm2 --tpmstate dir=%s --server type=unixio,path=%s "
+		 "--ctrl type=unixio,path=%s.ctrl --flags not-need-init --pid file=%s --daemon",
+		 state, sock, sock, pidfile);
+	ck_assert_int_eq(system(cmd), 0);
+	for (int i = 0; i < 100 && fx->swtpm.pid <= 0; i++) {
+		struct stat st;
+		int pid = 0;
+
+		if (stat(sock, &st) == 0 && (f = fopen(pidfile, "r")) != NULL) {
+			if (fscanf(f, "%d", &pid) == 1)
+				fx->swtpm.pid = pid;
+			fclose(f);
+		}
+		if (fx->swtpm.pid <= 0)
+			usleep(50000);
+	}
+	ck_assert_int_gt(fx->swtpm.pid, 0);
+	track_swtpm(fx->swtpm.pid, fx->swtpm.dir);
+
+	snprintf(cmd, sizeof(cmd), "swtpm_ioctl --unix %s.ctrl -l 3", sock);
+	ck_assert_int_eq(system(cmd), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(write(fd, startup, sizeof(startup)), (ssize_t)sizeof(startup));
+	n = read(fd, resp, sizeof(resp));
+	close(fd);
+	/* TPM_ST_NO_SESSIONS, size 10, TPM_RC_SUCCESS. */
+	ck_assert_int_eq(n, 10);
+	ck_assert_mem_eq(resp, "\x80\x01\x00\x00\x00\x0a\x00\x00\x00\x00", 10);
+	snprintf(cmd, sizeof(cmd), "swtpm_ioctl --unix %s.ctrl -l 0", sock);
+	ck_assert_int_eq(system(cmd), 0);
+
+	snprintf(fx->swtpm.tcti, sizeof(fx->swtpm.tcti), "swtpm:path=%s", sock);
+	ck_assert_int_eq(tpm_open(fx->swtpm.tcti, &fx->tpm), TS_OK);
+	ck_assert_int_eq(tpm_provision_ak(fx->tpm, AK_HANDLE, TPM_AK_ECC_P256, false, &fx->ak_pub, &fx->ak_pub_len),
+			 TS_OK);
+	strcpy(fx->dir, "/tmp/test_imcatt.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+	track_swtpm(0, fx->dir);
+}
+
+/* Quote PCR values: the published ones where known, else what the TPM holds. */
+typedef struct mixed_pcrs {
+	expected_pcrs *published;
+	tpm_t *tpm;
+	uint8_t read[24][32];
+} mixed_pcrs;
+
+static int mixed_pcr_read(void *ctx, TPM2_ALG_ID bank, uint32_t index, const uint8_t **value, size_t *len)
+{
+	mixed_pcrs *m = ctx;
+
+	if (bank != TPM2_ALG_SHA256 || index >= 24)
+		return TS_E_NOT_FOUND;
+	if (m->published->have[index])
+		return expected_pcr_read(m->published, bank, index, value, len);
+	*len = sizeof(m->read[index]);
+	if (tpm_pcr_read(m->tpm, TPM2_ALG_SHA256, index, m->read[index], len) != TS_OK)
+		return TS_E_NOT_FOUND;
+	*value = m->read[index];
+	return TS_OK;
+}
+
+START_TEST(test_imcatt_locality3_exchange)
+{
+	static const char *const log_name = "eventlog/gotpmtools-glinux-alex.bin";
+	fixture fx;
+	verifier v = { 0 };
+	expected_pcrs exp = { 0 };
+	emu_pcrs emu = { 0 };
+	mixed_pcrs mixed;
+	req_attr reqs[2];
+	round_t r;
+	char conf[2048];
+	char *log = path_dup(log_name);
+	uint8_t pcr0[32];
+	size_t pcr0_len = sizeof(pcr0);
+	tpm2_quote_info info;
+	tpm2_quote_status status = TPM2_QUOTE_MALFORMED;
+	reader_t rd;
+	EVP_PKEY *ak = NULL;
+
+	/* A machine whose firmware started the TPM at locality 3 and logged it. */
+	fixture_start_locality3(&fx);
+	replay_log(fx.tpm, log_name);
+	load_expected_colon("eventlog/gotpmtools-glinux-alex.bin.expected-pcrs.txt", &exp);
+	ck_assert(exp.have[0]);
+	ck_assert_int_eq(tpm_pcr_read(fx.tpm, TPM2_ALG_SHA256, 0, pcr0, &pcr0_len), TS_OK);
+	ck_assert_mem_eq(pcr0, exp.sha256[0], 32);
+
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	negotiate(&v, PTS_MEAS_ALGO_SHA256, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, PTS_MEAS_ALGO_SHA256);
+	dh_params(&v);
+	/* The TPM Version Information carries the log's locality, 3. */
+	identity(&fx, &v, 3);
+
+	comp_request(&reqs[0], (const uint8_t[]){ 0x21 }, 1);
+	gen_request(&reqs[1]);
+	exchange(reqs, 2, &r);
+
+	/* A verifier that starts PCR 0 at the reported locality reproduces the published PCRs. */
+	emu.v[0][31] = 3;
+	for (size_t i = 0; i + 1 < r.count; i++)
+		check_sce(&r.attrs[i], 0x21, &emu, NULL);
+	for (unsigned pcr = 0; pcr < 8; pcr++)
+		ck_assert_mem_eq(emu.v[pcr], exp.sha256[pcr], 32);
+
+	mixed.published = &exp;
+	mixed.tpm = fx.tpm;
+	ck_assert_uint_eq(r.attrs[r.count - 1].type, PTS_ATTR_SIMPLE_EVID_FINAL);
+	reader_init(&rd, r.attrs[r.count - 1].value + 4, r.attrs[r.count - 1].len - 4);
+	ck_assert_int_eq(tpm2_quote_info_parse(&rd, &info, NULL), TS_OK);
+	ck_assert_int_eq(tpm2_ak_from_spki_der(v.spki, v.spki_len, &ak), TS_OK);
+	ck_assert_int_eq(tpm2_quote_info_verify(&info, PTS_MEAS_ALGO_SHA256, ak, TPM2_ALG_NULL, v.secret,
+						v.secret_len, mixed_pcr_read, &mixed, &status), TS_OK);
+	ck_assert_int_eq(status, TPM2_QUOTE_OK);
+	EVP_PKEY_free(ak);
+	round_free(&r);
+
+	dh_nonce_destroy(v.dh);
+	imc_stop();
+	fixture_stop(&fx);
+	free(log);
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -2011,6 +2190,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_missing_eventlog);
 	tcase_add_test(tc, test_imcatt_files);
 	tcase_add_test(tc, test_imcatt_startup_locality);
+	tcase_add_test(tc, test_imcatt_locality3_exchange);
 	tcase_add_test(tc, test_imcatt_lockout);
 	tcase_add_test(tc, test_imcatt_ak_cert);
 	tcase_add_test(tc, test_imcatt_ek_at_handle);
