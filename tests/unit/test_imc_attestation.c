@@ -116,8 +116,35 @@ static TNC_Result tncc_get_attribute(TNC_IMCID id, TNC_ConnectionID conn, TNC_At
 	return TNC_RESULT_SUCCESS;
 }
 
+/* A TNCC of IF-IMC 1.2 and older: 32-bit message types, no exclusive delivery. */
+static bool legacy_host;
+
+static TNC_Result tncc_report(TNC_IMCID id, TNC_MessageTypeList types, TNC_UInt32 count)
+{
+	if (count != 1)
+		return TNC_RESULT_INVALID_PARAMETER;
+	reported_vendor = types[0] >> 8;
+	reported_subtype = types[0] & 0xFF;
+	return TNC_RESULT_SUCCESS;
+}
+
+static TNC_Result tncc_send(TNC_IMCID id, TNC_ConnectionID conn, TNC_BufferReference msg, TNC_UInt32 len,
+			    TNC_MessageType type)
+{
+	return tncc_send_long(id, conn, 0, msg, len, type >> 8, type & 0xFF, TNC_IMVID_ANY);
+}
+
 static TNC_Result tncc_bind(TNC_IMCID id, char *name, void **fn)
 {
+	if (legacy_host) {
+		if (strcmp(name, "TNC_TNCC_ReportMessageTypes") == 0)
+			*fn = (void *)tncc_report;
+		else if (strcmp(name, "TNC_TNCC_SendMessage") == 0)
+			*fn = (void *)tncc_send;
+		else
+			return TNC_RESULT_INVALID_PARAMETER;
+		return TNC_RESULT_SUCCESS;
+	}
 	if (strcmp(name, "TNC_TNCC_ReportMessageTypesLong") == 0)
 		*fn = (void *)tncc_report_long;
 	else if (strcmp(name, "TNC_TNCC_SendMessageLong") == 0)
@@ -136,6 +163,7 @@ static TNC_IMC_InitializePointer imc_initialize;
 static TNC_IMC_NotifyConnectionChangePointer imc_notify;
 static TNC_IMC_BeginHandshakePointer imc_begin;
 static TNC_IMC_ReceiveMessageLongPointer imc_receive_long;
+static TNC_IMC_ReceiveMessagePointer imc_receive;
 static TNC_IMC_TerminatePointer imc_terminate;
 static TNC_IMC_ProvideBindFunctionPointer imc_bind;
 
@@ -170,6 +198,7 @@ static TNC_Result imc_start(const char *conf_text, const char *dir)
 	imc_notify = (TNC_IMC_NotifyConnectionChangePointer)sym("TNC_IMC_NotifyConnectionChange");
 	imc_begin = (TNC_IMC_BeginHandshakePointer)sym("TNC_IMC_BeginHandshake");
 	imc_receive_long = (TNC_IMC_ReceiveMessageLongPointer)sym("TNC_IMC_ReceiveMessageLong");
+	imc_receive = (TNC_IMC_ReceiveMessagePointer)sym("TNC_IMC_ReceiveMessage");
 	imc_terminate = (TNC_IMC_TerminatePointer)sym("TNC_IMC_Terminate");
 	imc_bind = (TNC_IMC_ProvideBindFunctionPointer)sym("TNC_IMC_ProvideBindFunction");
 
@@ -2141,6 +2170,52 @@ START_TEST(test_imcatt_locality3_exchange)
 }
 END_TEST
 
+START_TEST(test_imcatt_legacy_host)
+{
+	fixture fx;
+	char conf[2048];
+	pts_caps caps = { PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T }, got;
+	pa_msg_builder b;
+	writer_t w;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	pa_msg *reply = NULL;
+
+	/* Without the long functions the IMC gets and sends 32-bit type 0x00559701, to every IMV. */
+	legacy_host = true;
+	fixture_start(&fx, true);
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, "/nonexistent/log", "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+
+	writer_init(&w, 64);
+	ck_assert_int_eq(pts_caps_encode(&caps, &w), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_init(&b, 1, 4096), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_add(&b, PA_ATTR_FLAG_NOSKIP, PA_VENDOR_TCG, PTS_ATTR_REQ_PROTO_CAPS,
+					    writer_data(&w), writer_len(&w)), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_finish(&b, &msg, &len), TS_OK);
+	pa_msg_builder_free(&b);
+	writer_free(&w);
+	ck_assert_uint_eq(imc_receive(IMC_ID, CONN_ID, msg, (TNC_UInt32)len, 0x00559701), TNC_RESULT_SUCCESS);
+	free(msg);
+
+	ck_assert_uint_eq(nrecorded, 1);
+	ck_assert_uint_eq(recorded[0].flags, 0);
+	ck_assert_uint_eq(recorded[0].vendor, PA_VENDOR_TCG);
+	ck_assert_uint_eq(recorded[0].subtype, 1);
+	ck_assert_uint_eq(recorded[0].dst, TNC_IMVID_ANY);
+	ck_assert_int_eq(pa_msg_parse(recorded[0].data, recorded[0].len, NULL, &reply, NULL), TS_OK);
+	ck_assert_uint_eq(reply->count, 1);
+	ck_assert_uint_eq(reply->attrs[0].type, PTS_ATTR_PROTO_CAPS);
+	ck_assert_int_eq(pts_caps_decode(reply->attrs[0].value, reply->attrs[0].value_len, &got, NULL), TS_OK);
+	ck_assert_uint_eq(got.flags, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T);
+	pa_msg_free(reply);
+
+	imc_stop();
+	fixture_stop(&fx);
+	legacy_host = false;
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -2189,6 +2264,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_malformed_eventlog);
 	tcase_add_test(tc, test_imcatt_missing_eventlog);
 	tcase_add_test(tc, test_imcatt_files);
+	tcase_add_test(tc, test_imcatt_legacy_host);
 	tcase_add_test(tc, test_imcatt_startup_locality);
 	tcase_add_test(tc, test_imcatt_locality3_exchange);
 	tcase_add_test(tc, test_imcatt_lockout);
