@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -114,8 +116,35 @@ static TNC_Result tncc_get_attribute(TNC_IMCID id, TNC_ConnectionID conn, TNC_At
 	return TNC_RESULT_SUCCESS;
 }
 
+/* A TNCC of IF-IMC 1.2 and older: 32-bit message types, no exclusive delivery. */
+static bool legacy_host;
+
+static TNC_Result tncc_report(TNC_IMCID id, TNC_MessageTypeList types, TNC_UInt32 count)
+{
+	if (count != 1)
+		return TNC_RESULT_INVALID_PARAMETER;
+	reported_vendor = types[0] >> 8;
+	reported_subtype = types[0] & 0xFF;
+	return TNC_RESULT_SUCCESS;
+}
+
+static TNC_Result tncc_send(TNC_IMCID id, TNC_ConnectionID conn, TNC_BufferReference msg, TNC_UInt32 len,
+			    TNC_MessageType type)
+{
+	return tncc_send_long(id, conn, 0, msg, len, type >> 8, type & 0xFF, TNC_IMVID_ANY);
+}
+
 static TNC_Result tncc_bind(TNC_IMCID id, char *name, void **fn)
 {
+	if (legacy_host) {
+		if (strcmp(name, "TNC_TNCC_ReportMessageTypes") == 0)
+			*fn = (void *)tncc_report;
+		else if (strcmp(name, "TNC_TNCC_SendMessage") == 0)
+			*fn = (void *)tncc_send;
+		else
+			return TNC_RESULT_INVALID_PARAMETER;
+		return TNC_RESULT_SUCCESS;
+	}
 	if (strcmp(name, "TNC_TNCC_ReportMessageTypesLong") == 0)
 		*fn = (void *)tncc_report_long;
 	else if (strcmp(name, "TNC_TNCC_SendMessageLong") == 0)
@@ -134,6 +163,7 @@ static TNC_IMC_InitializePointer imc_initialize;
 static TNC_IMC_NotifyConnectionChangePointer imc_notify;
 static TNC_IMC_BeginHandshakePointer imc_begin;
 static TNC_IMC_ReceiveMessageLongPointer imc_receive_long;
+static TNC_IMC_ReceiveMessagePointer imc_receive;
 static TNC_IMC_TerminatePointer imc_terminate;
 static TNC_IMC_ProvideBindFunctionPointer imc_bind;
 
@@ -168,6 +198,7 @@ static TNC_Result imc_start(const char *conf_text, const char *dir)
 	imc_notify = (TNC_IMC_NotifyConnectionChangePointer)sym("TNC_IMC_NotifyConnectionChange");
 	imc_begin = (TNC_IMC_BeginHandshakePointer)sym("TNC_IMC_BeginHandshake");
 	imc_receive_long = (TNC_IMC_ReceiveMessageLongPointer)sym("TNC_IMC_ReceiveMessageLong");
+	imc_receive = (TNC_IMC_ReceiveMessagePointer)sym("TNC_IMC_ReceiveMessage");
 	imc_terminate = (TNC_IMC_TerminatePointer)sym("TNC_IMC_Terminate");
 	imc_bind = (TNC_IMC_ProvideBindFunctionPointer)sym("TNC_IMC_ProvideBindFunction");
 
@@ -1818,8 +1849,17 @@ START_TEST(test_imcatt_strongswan_exchange)
 	 */
 	ck_assert_uint_eq(theirs[pos + 1]->attrs[0].value[3], 3);
 	ck_assert_uint_eq(r.attrs[0].value[3], 0);
-	/* Revision 164, year 2021, "IBM": the same swtpm build. */
-	ck_assert_mem_eq(r.attrs[0].value + 4, theirs[pos + 1]->attrs[0].value + 4, 12);
+	/* Revision and year of this swtpm (the capture's was revision 164 of 2021), then "IBM". */
+	{
+		tpm_version_info vi;
+		const uint8_t *ours = r.attrs[0].value;
+
+		ck_assert_int_eq(tpm_get_version_info(fx.tpm, &vi), TS_OK);
+		ck_assert_uint_eq((uint32_t)ours[4] << 24 | ours[5] << 16 | ours[6] << 8 | ours[7], vi.spec_revision);
+		ck_assert_uint_eq((uint32_t)ours[8] << 24 | ours[9] << 16 | ours[10] << 8 | ours[11], vi.spec_year);
+		ck_assert_mem_eq(theirs[pos + 1]->attrs[0].value + 4, "\x00\x00\x00\xa4\x00\x00\x07\xe5", 8);
+		ck_assert_mem_eq(ours + 12, theirs[pos + 1]->attrs[0].value + 12, 4);
+	}
 	ck_assert_uint_eq(r.attrs[1].value[0], theirs[pos + 1]->attrs[1].value[0]);
 	round_free(&r);
 	pos += 2;
@@ -1953,6 +1993,229 @@ START_TEST(test_imcatt_ima_bank_list)
 }
 END_TEST
 
+/* Reads "<bank>:<index> <hex>" lines with SHA-256 values; '#' starts a comment line. */
+static void load_expected_colon(const char *name, expected_pcrs *e)
+{
+	FILE *f = fopen(test_data_path(name), "r");
+	char line[512], alg[16], hex[256];
+	unsigned idx;
+
+	ck_assert_msg(f != NULL, "cannot open %s", name);
+	while (fgets(line, sizeof(line), f)) {
+		size_t len = 0;
+		unsigned char *v;
+
+		if (line[0] == '#' || sscanf(line, "%15[^:]:%u %255s", alg, &idx, hex) != 3)
+			continue;
+		if (strcmp(alg, "sha256") != 0 || idx >= 24)
+			continue;
+		v = test_hex(hex, &len);
+		ck_assert_uint_eq(len, 32);
+		memcpy(e->sha256[idx], v, 32);
+		e->have[idx] = true;
+		free(v);
+	}
+	fclose(f);
+}
+
+/*
+ * Starts swtpm without TPM2_Startup, sets locality 3 on the control channel
+ * and sends TPM2_Startup(SU_CLEAR) itself, as firmware that logs a
+ * StartupLocality event of 3 does. PCR 0 then starts as 00..03.
+ */
+static void fixture_start_locality3(fixture *fx)
+{
+	static const uint8_t startup[] = { 0x80, 0x01, 0x00, 0x00, 0x00, 0x0c, 0x00, 0x00, 0x01, 0x44, 0x00, 0x00 };
+	char cmd[1024], state[96], sock[96], pidfile[96];
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	uint8_t resp[16];
+	ssize_t n;
+	FILE *f;
+	int fd;
+
+	memset(fx, 0, sizeof(*fx));
+	strcpy(fx->swtpm.dir, "/tmp/test_swtpm.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fx->swtpm.dir));
+	snprintf(state, sizeof(state), "%s/state", fx->swtpm.dir);
+	snprintf(sock, sizeof(sock), "%s/tpm.sock", fx->swtpm.dir);
+	snprintf(pidfile, sizeof(pidfile), "%s/swtpm.pid", fx->swtpm.dir);
+	ck_assert_int_eq(mkdir(state, 0700), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "swtpm socket --tpm2 --tpmstate dir=%s --server type=unixio,path=%s "
+		 "--ctrl type=unixio,path=%s.ctrl --flags not-need-init --pid file=%s --daemon",
+		 state, sock, sock, pidfile);
+	ck_assert_int_eq(system(cmd), 0);
+	for (int i = 0; i < 100 && fx->swtpm.pid <= 0; i++) {
+		struct stat st;
+		int pid = 0;
+
+		if (stat(sock, &st) == 0 && (f = fopen(pidfile, "r")) != NULL) {
+			if (fscanf(f, "%d", &pid) == 1)
+				fx->swtpm.pid = pid;
+			fclose(f);
+		}
+		if (fx->swtpm.pid <= 0)
+			usleep(50000);
+	}
+	ck_assert_int_gt(fx->swtpm.pid, 0);
+	track_swtpm(fx->swtpm.pid, fx->swtpm.dir);
+
+	snprintf(cmd, sizeof(cmd), "swtpm_ioctl --unix %s.ctrl -l 3", sock);
+	ck_assert_int_eq(system(cmd), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(write(fd, startup, sizeof(startup)), (ssize_t)sizeof(startup));
+	n = read(fd, resp, sizeof(resp));
+	close(fd);
+	/* TPM_ST_NO_SESSIONS, size 10, TPM_RC_SUCCESS. */
+	ck_assert_int_eq(n, 10);
+	ck_assert_mem_eq(resp, "\x80\x01\x00\x00\x00\x0a\x00\x00\x00\x00", 10);
+	snprintf(cmd, sizeof(cmd), "swtpm_ioctl --unix %s.ctrl -l 0", sock);
+	ck_assert_int_eq(system(cmd), 0);
+
+	snprintf(fx->swtpm.tcti, sizeof(fx->swtpm.tcti), "swtpm:path=%s", sock);
+	ck_assert_int_eq(tpm_open(fx->swtpm.tcti, &fx->tpm), TS_OK);
+	ck_assert_int_eq(tpm_provision_ak(fx->tpm, AK_HANDLE, TPM_AK_ECC_P256, false, &fx->ak_pub, &fx->ak_pub_len),
+			 TS_OK);
+	strcpy(fx->dir, "/tmp/test_imcatt.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(fx->dir));
+	track_swtpm(0, fx->dir);
+}
+
+/* Quote PCR values: the published ones where known, else what the TPM holds. */
+typedef struct mixed_pcrs {
+	expected_pcrs *published;
+	tpm_t *tpm;
+	uint8_t read[24][32];
+} mixed_pcrs;
+
+static int mixed_pcr_read(void *ctx, TPM2_ALG_ID bank, uint32_t index, const uint8_t **value, size_t *len)
+{
+	mixed_pcrs *m = ctx;
+
+	if (bank != TPM2_ALG_SHA256 || index >= 24)
+		return TS_E_NOT_FOUND;
+	if (m->published->have[index])
+		return expected_pcr_read(m->published, bank, index, value, len);
+	*len = sizeof(m->read[index]);
+	if (tpm_pcr_read(m->tpm, TPM2_ALG_SHA256, index, m->read[index], len) != TS_OK)
+		return TS_E_NOT_FOUND;
+	*value = m->read[index];
+	return TS_OK;
+}
+
+START_TEST(test_imcatt_locality3_exchange)
+{
+	static const char *const log_name = "eventlog/gotpmtools-glinux-alex.bin";
+	fixture fx;
+	verifier v = { 0 };
+	expected_pcrs exp = { 0 };
+	emu_pcrs emu = { 0 };
+	mixed_pcrs mixed;
+	req_attr reqs[2];
+	round_t r;
+	char conf[2048];
+	char *log = path_dup(log_name);
+	uint8_t pcr0[32];
+	size_t pcr0_len = sizeof(pcr0);
+	tpm2_quote_info info;
+	tpm2_quote_status status = TPM2_QUOTE_MALFORMED;
+	reader_t rd;
+	EVP_PKEY *ak = NULL;
+
+	/* A machine whose firmware started the TPM at locality 3 and logged it. */
+	fixture_start_locality3(&fx);
+	replay_log(fx.tpm, log_name);
+	load_expected_colon("eventlog/gotpmtools-glinux-alex.bin.expected-pcrs.txt", &exp);
+	ck_assert(exp.have[0]);
+	ck_assert_int_eq(tpm_pcr_read(fx.tpm, TPM2_ALG_SHA256, 0, pcr0, &pcr0_len), TS_OK);
+	ck_assert_mem_eq(pcr0, exp.sha256[0], 32);
+
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, log, "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+	negotiate(&v, PTS_MEAS_ALGO_SHA256, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T, PTS_MEAS_ALGO_SHA256);
+	dh_params(&v);
+	/* The TPM Version Information carries the log's locality, 3. */
+	identity(&fx, &v, 3);
+
+	comp_request(&reqs[0], (const uint8_t[]){ 0x21 }, 1);
+	gen_request(&reqs[1]);
+	exchange(reqs, 2, &r);
+
+	/* A verifier that starts PCR 0 at the reported locality reproduces the published PCRs. */
+	emu.v[0][31] = 3;
+	for (size_t i = 0; i + 1 < r.count; i++)
+		check_sce(&r.attrs[i], 0x21, &emu, NULL);
+	for (unsigned pcr = 0; pcr < 8; pcr++)
+		ck_assert_mem_eq(emu.v[pcr], exp.sha256[pcr], 32);
+
+	mixed.published = &exp;
+	mixed.tpm = fx.tpm;
+	ck_assert_uint_eq(r.attrs[r.count - 1].type, PTS_ATTR_SIMPLE_EVID_FINAL);
+	reader_init(&rd, r.attrs[r.count - 1].value + 4, r.attrs[r.count - 1].len - 4);
+	ck_assert_int_eq(tpm2_quote_info_parse(&rd, &info, NULL), TS_OK);
+	ck_assert_int_eq(tpm2_ak_from_spki_der(v.spki, v.spki_len, &ak), TS_OK);
+	ck_assert_int_eq(tpm2_quote_info_verify(&info, PTS_MEAS_ALGO_SHA256, ak, TPM2_ALG_NULL, v.secret,
+						v.secret_len, mixed_pcr_read, &mixed, &status), TS_OK);
+	ck_assert_int_eq(status, TPM2_QUOTE_OK);
+	EVP_PKEY_free(ak);
+	round_free(&r);
+
+	dh_nonce_destroy(v.dh);
+	imc_stop();
+	fixture_stop(&fx);
+	free(log);
+}
+END_TEST
+
+START_TEST(test_imcatt_legacy_host)
+{
+	fixture fx;
+	char conf[2048];
+	pts_caps caps = { PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T }, got;
+	pa_msg_builder b;
+	writer_t w;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	pa_msg *reply = NULL;
+
+	/* Without the long functions the IMC gets and sends 32-bit type 0x00559701, to every IMV. */
+	legacy_host = true;
+	fixture_start(&fx, true);
+	make_conf(conf, sizeof(conf), &fx, NULL, NULL, "/nonexistent/log", "/nonexistent/ima", NULL);
+	ck_assert_uint_eq(imc_start(conf, fx.dir), TNC_RESULT_SUCCESS);
+
+	writer_init(&w, 64);
+	ck_assert_int_eq(pts_caps_encode(&caps, &w), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_init(&b, 1, 4096), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_add(&b, PA_ATTR_FLAG_NOSKIP, PA_VENDOR_TCG, PTS_ATTR_REQ_PROTO_CAPS,
+					    writer_data(&w), writer_len(&w)), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_finish(&b, &msg, &len), TS_OK);
+	pa_msg_builder_free(&b);
+	writer_free(&w);
+	ck_assert_uint_eq(imc_receive(IMC_ID, CONN_ID, msg, (TNC_UInt32)len, 0x00559701), TNC_RESULT_SUCCESS);
+	free(msg);
+
+	ck_assert_uint_eq(nrecorded, 1);
+	ck_assert_uint_eq(recorded[0].flags, 0);
+	ck_assert_uint_eq(recorded[0].vendor, PA_VENDOR_TCG);
+	ck_assert_uint_eq(recorded[0].subtype, 1);
+	ck_assert_uint_eq(recorded[0].dst, TNC_IMVID_ANY);
+	ck_assert_int_eq(pa_msg_parse(recorded[0].data, recorded[0].len, NULL, &reply, NULL), TS_OK);
+	ck_assert_uint_eq(reply->count, 1);
+	ck_assert_uint_eq(reply->attrs[0].type, PTS_ATTR_PROTO_CAPS);
+	ck_assert_int_eq(pts_caps_decode(reply->attrs[0].value, reply->attrs[0].value_len, &got, NULL), TS_OK);
+	ck_assert_uint_eq(got.flags, PTS_PROTO_CAPS_D | PTS_PROTO_CAPS_T);
+	pa_msg_free(reply);
+
+	imc_stop();
+	fixture_stop(&fx);
+	legacy_host = false;
+}
+END_TEST
+
 START_TEST(test_imcatt_exports)
 {
 	char so[4096];
@@ -2001,7 +2264,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_imcatt_malformed_eventlog);
 	tcase_add_test(tc, test_imcatt_missing_eventlog);
 	tcase_add_test(tc, test_imcatt_files);
+	tcase_add_test(tc, test_imcatt_legacy_host);
 	tcase_add_test(tc, test_imcatt_startup_locality);
+	tcase_add_test(tc, test_imcatt_locality3_exchange);
 	tcase_add_test(tc, test_imcatt_lockout);
 	tcase_add_test(tc, test_imcatt_ak_cert);
 	tcase_add_test(tc, test_imcatt_ek_at_handle);
