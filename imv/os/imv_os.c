@@ -103,6 +103,7 @@ typedef struct imv_os_conn {
 	/* What the client sent in this handshake. */
 	char product[IMV_OS_MAX_STRING + 1];
 	char version[IMV_OS_MAX_STRING + 1];
+	bool have_version;          /* String Version arrived; its version may be empty */
 	char device_id[IMV_OS_MAX_STRING + 1];
 	bool have_forwarding;
 	uint32_t forwarding;
@@ -598,19 +599,27 @@ static TNC_Result send_verdict(imv_os_conn *c, bool may_send)
 
 /* --- received attributes ------------------------------------------------------------ */
 
-/* Copies a client string into out when it is clean UTF-8 of 1..IMV_OS_MAX_STRING octets. */
-static void take_string(imv_os_conn *c, const char *field, const uint8_t *s, size_t len, char *out)
+/*
+ * Copies a client string into out when it is clean UTF-8 of at most
+ * IMV_OS_MAX_STRING octets, and not empty unless allow_empty. Returns
+ * whether it did.
+ */
+static bool take_string(imv_os_conn *c, const char *field, const uint8_t *s, size_t len, bool allow_empty,
+			char *out)
 {
 	char shown[128];
 
-	if (len == 0 || len > IMV_OS_MAX_STRING || !imv_os_text_ok(s, len)) {
+	if ((len == 0 && !allow_empty) || len > IMV_OS_MAX_STRING || !imv_os_text_ok(s, len)) {
 		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id,
-			 "%s: ignoring the invalid %s '%s' (%zu octets; 1 to %d octets of UTF-8 text expected)",
-			 IMV_OS_NAME, field, log_escape(shown, sizeof(shown), s, len), len, IMV_OS_MAX_STRING);
-		return;
+			 "%s: ignoring the invalid %s '%s' (%zu octets; %d to %d octets of UTF-8 text expected)",
+			 IMV_OS_NAME, field, log_escape(shown, sizeof(shown), s, len), len, allow_empty ? 0 : 1,
+			 IMV_OS_MAX_STRING);
+		return false;
 	}
-	memcpy(out, s, len);
+	if (len)
+		memcpy(out, s, len);
 	out[len] = '\0';
+	return true;
 }
 
 static void take_attr(imv_os_conn *c, const pa_attr *attr)
@@ -625,7 +634,7 @@ static void take_attr(imv_os_conn *c, const pa_attr *attr)
 
 	if (attr->vendor == PA_VENDOR_ITA && attr->type == ITA_ATTR_DEVICE_ID) {
 		if (ita_attr_device_id_decode(attr->value, attr->value_len, &dev, NULL) == TS_OK)
-			take_string(c, "device ID", dev.data, dev.len, c->device_id);
+			take_string(c, "device ID", dev.data, dev.len, false, c->device_id);
 		return;
 	}
 	if (attr->vendor != PA_VENDOR_IETF) {
@@ -637,11 +646,12 @@ static void take_attr(imv_os_conn *c, const pa_attr *attr)
 	switch (attr->type) {
 	case IETF_ATTR_PRODUCT_INFORMATION:
 		if (ietf_product_info_decode(attr->value, attr->value_len, &pi, NULL) == TS_OK)
-			take_string(c, "product name", pi.name, pi.name_len, c->product);
+			take_string(c, "product name", pi.name, pi.name_len, false, c->product);
 		break;
 	case IETF_ATTR_STRING_VERSION:
 		if (ietf_string_version_decode(attr->value, attr->value_len, &sv, NULL) == TS_OK)
-			take_string(c, "product version", sv.version, sv.version_len, c->version);
+			c->have_version = take_string(c, "product version", sv.version, sv.version_len, true,
+						      c->version);
 		break;
 	case IETF_ATTR_NUMERIC_VERSION:
 		if (ietf_numeric_version_decode(attr->value, attr->value_len, &nv, NULL) == TS_OK)
@@ -709,7 +719,7 @@ static void take_packages(imv_os_conn *c, const pa_msg *pa)
 
 static unsigned missing_identification(const imv_os_conn *c)
 {
-	return (c->product[0] ? 0 : NEED_PRODUCT) | (c->version[0] ? 0 : NEED_STRING_VERSION) |
+	return (c->product[0] ? 0 : NEED_PRODUCT) | (c->have_version ? 0 : NEED_STRING_VERSION) |
 	       (c->device_id[0] ? 0 : NEED_DEVICE_ID);
 }
 
