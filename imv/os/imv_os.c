@@ -63,6 +63,8 @@
 /* Maximum size of the TNC_ATTRIBUTEID_AR_IDENTITIES value read from the TNCS. */
 #define IMV_OS_MAX_IDENTITY_BUFFER (64 * 1024)
 #define IMV_OS_LANG "en"
+/* Database connections one module keeps; that many connections can wait for config.db at once. */
+#define IMV_OS_DB_POOL 4
 
 /* The workitem types this IMV evaluates. */
 static const int imv_os_types[] = { PM_WORKITEM_PCKGS, PM_WORKITEM_UNSRC, PM_WORKITEM_FWDEN, PM_WORKITEM_PWDEN };
@@ -74,14 +76,14 @@ typedef struct imv_os_module {
 	int fail_closed_rec;        /* PM_REC_NO_ACCESS or PM_REC_ISOLATE */
 	char *remediation_uri;      /* or NULL */
 	/*
-	 * One database connection for all connections, opened on first use.
-	 * NOTE: db_lock serializes every database call of this module, so with
-	 * config.db locked by another writer each connection waits out its own
-	 * busy timeout after the one before it. A pool of connections would let
-	 * them wait in parallel.
+	 * A pool of database connections, each opened on first use and lent to
+	 * one TNC connection at a time, so several can wait out a busy
+	 * config.db in parallel.
 	 */
-	pthread_mutex_t db_lock;
-	db_t *db;
+	pthread_mutex_t pool_lock;
+	pthread_cond_t pool_free;
+	db_t *pool[IMV_OS_DB_POOL];
+	bool pool_busy[IMV_OS_DB_POOL];
 } imv_os_module;
 
 /* Attributes that an Attribute Request of this IMV requests. */
@@ -101,6 +103,7 @@ typedef struct imv_os_conn {
 	/* What the client sent in this handshake. */
 	char product[IMV_OS_MAX_STRING + 1];
 	char version[IMV_OS_MAX_STRING + 1];
+	bool have_version;          /* String Version arrived; its version may be empty */
 	char device_id[IMV_OS_MAX_STRING + 1];
 	bool have_forwarding;
 	uint32_t forwarding;
@@ -180,23 +183,50 @@ out:
 	return rc;
 }
 
-/* Puts the module's database connection, opened on first use, into *out; m->db_lock is held. */
-static int db_get(imv_os_module *m, TNC_ConnectionID conn, db_t **out)
+/*
+ * Lends a database connection of the pool (waiting for a free one) and
+ * puts it into *out and its slot into *slot. Give it back with
+ * db_release(), also on failure.
+ */
+static int db_acquire(imv_os_module *m, TNC_ConnectionID conn, db_t **out, size_t *slot)
 {
+	size_t i = IMV_OS_DB_POOL;
 	int rc;
 
-	if (!m->db) {
-		/* A failure is not cached, so the next connection tries again. */
-		rc = db_open(m->db_path, 0, &m->db);
+	pthread_mutex_lock(&m->pool_lock);
+	for (;;) {
+		/* An open connection is preferred to one that still has to be opened. */
+		for (size_t k = 0; k < IMV_OS_DB_POOL; k++)
+			if (!m->pool_busy[k] && (i == IMV_OS_DB_POOL || (m->pool[k] && !m->pool[i])))
+				i = k;
+		if (i < IMV_OS_DB_POOL)
+			break;
+		pthread_cond_wait(&m->pool_free, &m->pool_lock);
+	}
+	m->pool_busy[i] = true;
+	pthread_mutex_unlock(&m->pool_lock);
+	*slot = i;
+
+	if (!m->pool[i]) {
+		/* A failure is not cached, so the next call tries again. */
+		rc = db_open(m->db_path, 0, &m->pool[i]);
 		if (rc != TS_OK) {
 			log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, conn, "%s: cannot open the database %s: %s",
 				 IMV_OS_NAME, m->db_path, ts_strerror(rc));
-			m->db = NULL;
+			m->pool[i] = NULL;
 			return rc;
 		}
 	}
-	*out = m->db;
+	*out = m->pool[i];
 	return TS_OK;
+}
+
+static void db_release(imv_os_module *m, size_t slot)
+{
+	pthread_mutex_lock(&m->pool_lock);
+	m->pool_busy[slot] = false;
+	pthread_cond_signal(&m->pool_free);
+	pthread_mutex_unlock(&m->pool_lock);
 }
 
 /* --- verdict ------------------------------------------------------------------ */
@@ -284,6 +314,7 @@ static void attach(imv_os_conn *c)
 	uint8_t *id_buf = NULL;
 	pm_session_info info = { 0 };
 	db_t *db = NULL;
+	size_t slot = 0;
 	int rc;
 
 	snprintf(product, sizeof(product), "%s%s%s", c->product, c->version[0] ? " " : "", c->version);
@@ -293,8 +324,7 @@ static void attach(imv_os_conn *c)
 	info.identities = ids;
 	info.identity_count = get_identities(c, &id_buf, ids);
 
-	pthread_mutex_lock(&m->db_lock);
-	rc = db_get(m, c->id, &db);
+	rc = db_acquire(m, c->id, &db, &slot);
 	if (rc != TS_OK)
 		goto out;
 	rc = pm_session_attach(db, &info, &c->session);
@@ -309,7 +339,7 @@ static void attach(imv_os_conn *c)
 			 "%s: cannot read the package versions of product %lld", IMV_OS_NAME,
 			 (long long)c->session.product_id);
 out:
-	pthread_mutex_unlock(&m->db_lock);
+	db_release(m, slot);
 	free(id_buf);
 	if (rc != TS_OK) {
 		char reason[256];
@@ -330,16 +360,16 @@ static void stop_session(imv_os_conn *c, int final_rec)
 {
 	imv_os_module *m = c->module;
 	db_t *db = NULL;
+	size_t slot = 0;
 	int rc;
 
 	if (!c->attached || c->stopped)
 		return;
 	c->stopped = true;
-	pthread_mutex_lock(&m->db_lock);
-	rc = db_get(m, c->id, &db);
+	rc = db_acquire(m, c->id, &db, &slot);
 	if (rc == TS_OK)
 		rc = pm_session_stop(db, c->session.id, final_rec, imv_os_types, IMV_OS_TYPE_COUNT);
-	pthread_mutex_unlock(&m->db_lock);
+	db_release(m, slot);
 	if (rc != TS_OK)
 		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id, "%s: cannot stop session %lld: %s",
 			 IMV_OS_NAME, (long long)c->session.id, ts_strerror(rc));
@@ -370,13 +400,13 @@ static bool record(imv_os_conn *c, pm_workitem *item, const char *result, int ev
 {
 	imv_os_module *m = c->module;
 	db_t *db = NULL;
+	size_t slot = 0;
 	int rc;
 
-	pthread_mutex_lock(&m->db_lock);
-	rc = db_get(m, c->id, &db);
+	rc = db_acquire(m, c->id, &db, &slot);
 	if (rc == TS_OK)
 		rc = pm_workitem_set_result(db, item, result, eval);
-	pthread_mutex_unlock(&m->db_lock);
+	db_release(m, slot);
 	if (rc != TS_OK) {
 		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id, "%s: cannot record the %s result: %s",
 			 IMV_OS_NAME, pm_workitem_type_name(item->type), ts_strerror(rc));
@@ -569,19 +599,27 @@ static TNC_Result send_verdict(imv_os_conn *c, bool may_send)
 
 /* --- received attributes ------------------------------------------------------------ */
 
-/* Copies a client string into out when it is clean UTF-8 of 1..IMV_OS_MAX_STRING octets. */
-static void take_string(imv_os_conn *c, const char *field, const uint8_t *s, size_t len, char *out)
+/*
+ * Copies a client string into out when it is clean UTF-8 of at most
+ * IMV_OS_MAX_STRING octets, and not empty unless allow_empty. Returns
+ * whether it did.
+ */
+static bool take_string(imv_os_conn *c, const char *field, const uint8_t *s, size_t len, bool allow_empty,
+			char *out)
 {
 	char shown[128];
 
-	if (len == 0 || len > IMV_OS_MAX_STRING || !imv_os_text_ok(s, len)) {
+	if ((len == 0 && !allow_empty) || len > IMV_OS_MAX_STRING || !imv_os_text_ok(s, len)) {
 		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id,
-			 "%s: ignoring the invalid %s '%s' (%zu octets; 1 to %d octets of UTF-8 text expected)",
-			 IMV_OS_NAME, field, log_escape(shown, sizeof(shown), s, len), len, IMV_OS_MAX_STRING);
-		return;
+			 "%s: ignoring the invalid %s '%s' (%zu octets; %d to %d octets of UTF-8 text expected)",
+			 IMV_OS_NAME, field, log_escape(shown, sizeof(shown), s, len), len, allow_empty ? 0 : 1,
+			 IMV_OS_MAX_STRING);
+		return false;
 	}
-	memcpy(out, s, len);
+	if (len)
+		memcpy(out, s, len);
 	out[len] = '\0';
+	return true;
 }
 
 static void take_attr(imv_os_conn *c, const pa_attr *attr)
@@ -596,7 +634,7 @@ static void take_attr(imv_os_conn *c, const pa_attr *attr)
 
 	if (attr->vendor == PA_VENDOR_ITA && attr->type == ITA_ATTR_DEVICE_ID) {
 		if (ita_attr_device_id_decode(attr->value, attr->value_len, &dev, NULL) == TS_OK)
-			take_string(c, "device ID", dev.data, dev.len, c->device_id);
+			take_string(c, "device ID", dev.data, dev.len, false, c->device_id);
 		return;
 	}
 	if (attr->vendor != PA_VENDOR_IETF) {
@@ -608,11 +646,12 @@ static void take_attr(imv_os_conn *c, const pa_attr *attr)
 	switch (attr->type) {
 	case IETF_ATTR_PRODUCT_INFORMATION:
 		if (ietf_product_info_decode(attr->value, attr->value_len, &pi, NULL) == TS_OK)
-			take_string(c, "product name", pi.name, pi.name_len, c->product);
+			take_string(c, "product name", pi.name, pi.name_len, false, c->product);
 		break;
 	case IETF_ATTR_STRING_VERSION:
 		if (ietf_string_version_decode(attr->value, attr->value_len, &sv, NULL) == TS_OK)
-			take_string(c, "product version", sv.version, sv.version_len, c->version);
+			c->have_version = take_string(c, "product version", sv.version, sv.version_len, true,
+						      c->version);
 		break;
 	case IETF_ATTR_NUMERIC_VERSION:
 		if (ietf_numeric_version_decode(attr->value, attr->value_len, &nv, NULL) == TS_OK)
@@ -680,7 +719,7 @@ static void take_packages(imv_os_conn *c, const pa_msg *pa)
 
 static unsigned missing_identification(const imv_os_conn *c)
 {
-	return (c->product[0] ? 0 : NEED_PRODUCT) | (c->version[0] ? 0 : NEED_STRING_VERSION) |
+	return (c->product[0] ? 0 : NEED_PRODUCT) | (c->have_version ? 0 : NEED_STRING_VERSION) |
 	       (c->device_id[0] ? 0 : NEED_DEVICE_ID);
 }
 
@@ -805,10 +844,12 @@ static void module_free(imv_os_module *m)
 		return;
 	/* The agent frees the connection states, which may still stop sessions in the database. */
 	tnc_agent_destroy(m->agent);
-	db_close(m->db);
+	for (size_t i = 0; i < IMV_OS_DB_POOL; i++)
+		db_close(m->pool[i]);
 	free(m->db_path);
 	free(m->remediation_uri);
-	pthread_mutex_destroy(&m->db_lock);
+	pthread_cond_destroy(&m->pool_free);
+	pthread_mutex_destroy(&m->pool_lock);
 	free(m);
 }
 
@@ -840,7 +881,8 @@ TNC_IMV_API TNC_Result TNC_IMV_Initialize(TNC_IMVID imvID, TNC_Version minVersio
 		pthread_mutex_unlock(&module_lock);
 		return TNC_RESULT_FATAL;
 	}
-	pthread_mutex_init(&m->db_lock, NULL);
+	pthread_mutex_init(&m->pool_lock, NULL);
+	pthread_cond_init(&m->pool_free, NULL);
 	if (config_load(m) != TS_OK || pa_registry_add(pts_attr_infos, pts_attr_info_count) != TS_OK ||
 	    tnc_agent_create(TNC_AGENT_IMV, IMV_OS_NAME, &imv_os_ops, vendors, subtypes, 1, m, &m->agent) != TS_OK) {
 		log_error(LOG_SUBSYS_IMV, "%s: initialization failed", IMV_OS_NAME);

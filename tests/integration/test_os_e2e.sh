@@ -49,11 +49,11 @@ expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
 expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
 
 # 7. Fail closed under a locked database. Another writer holds config.db for
-# 14 s, longer than two busy timeouts of 5 s because the IMV serializes its
-# database calls. Both clients get no access, although forwarding is off
-# and they would be allowed otherwise.
+# 9 s, longer than the IMV's busy timeout of 5 s, which both clients wait
+# out in parallel. Both get no access, although forwarding is off and they
+# would be allowed otherwise.
 make_root 0
-(echo "BEGIN IMMEDIATE;"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DB" &
+(echo "BEGIN IMMEDIATE;"; sleep 9; echo "ROLLBACK;") | sqlite3 "$DB" &
 lock_pid=$!
 sleep 0.5
 run_parallel 2
@@ -104,11 +104,11 @@ expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
 expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
 
 # 7. Fail closed under a locked database. Another writer holds config.db for
-# 14 s, longer than two busy timeouts of 5 s because the IMV serializes its
-# database calls. Both clients get no access, although forwarding is off
-# and they would be allowed otherwise.
+# 9 s, longer than the IMV's busy timeout of 5 s, which both clients wait
+# out in parallel. Both get no access, although forwarding is off and they
+# would be allowed otherwise.
 make_root 0
-(echo "BEGIN IMMEDIATE;"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DB" &
+(echo "BEGIN IMMEDIATE;"; sleep 9; echo "ROLLBACK;") | sqlite3 "$DB" &
 lock_pid=$!
 sleep 0.5
 run_parallel 2
@@ -276,11 +276,11 @@ expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
 expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
 
 # 7. Fail closed under a locked database. Another writer holds config.db for
-# 14 s, longer than two busy timeouts of 5 s because the IMV serializes its
-# database calls. Both clients get no access, although forwarding is off
-# and they would be allowed otherwise.
+# 9 s, longer than the IMV's busy timeout of 5 s, which both clients wait
+# out in parallel. Both get no access, although forwarding is off and they
+# would be allowed otherwise.
 make_root 0
-(echo "BEGIN IMMEDIATE;"; sleep 14; echo "ROLLBACK;") | sqlite3 "$DB" &
+(echo "BEGIN IMMEDIATE;"; sleep 9; echo "ROLLBACK;") | sqlite3 "$DB" &
 lock_pid=$!
 sleep 0.5
 run_parallel 2

@@ -935,6 +935,22 @@ START_TEST(module_missing_device_id_fails_closed)
 }
 END_TEST
 
+START_TEST(module_empty_version_accepted)
+{
+	client_facts f = debian;
+
+	ck_assert_uint_eq(load_imv(NULL), TNC_RESULT_SUCCESS);
+	f.version = "";
+	deliver_facts(&f);
+	end_batch();
+	ck_assert_int_eq(tncs.recommendations, 1);
+	ck_assert_uint_eq(tncs.rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	/* Without a version the product string is the name alone. */
+	ck_assert_str_eq(query_text("SELECT name FROM products WHERE id = (SELECT product FROM sessions)"), "Debian");
+	unload_imv();
+}
+END_TEST
+
 START_TEST(module_invalid_product_name_ignored)
 {
 	client_facts f = debian;
@@ -1071,6 +1087,7 @@ static Suite *make_suite(void)
 	tcase_add_test(module, module_pckgs_current_allows);
 	tcase_add_test(module, module_solicit_before_packages);
 	tcase_add_test(module, module_missing_device_id_fails_closed);
+	tcase_add_test(module, module_empty_version_accepted);
 	tcase_add_test(module, module_invalid_product_name_ignored);
 	tcase_add_test(module, module_missing_database_fails_closed);
 	tcase_add_test(module, module_missing_table_fails_closed);
