@@ -507,6 +507,145 @@ START_TEST(host_conn_id_in_use)
 }
 END_TEST
 
+/* The minimal legacy IMV that tests/unit builds next to this program. */
+static const char *legacy_module(void)
+{
+	static char path[1024];
+	const char *top = getenv("TOP_BUILDDIR");
+
+	snprintf(path, sizeof(path), "%s/tests/unit/.libs/test_host_legacy_imv.so",
+		 top && *top ? top : TOP_BUILDDIR);
+	ck_assert_msg(access(path, R_OK) == 0, "module %s not built", path);
+	return path;
+}
+
+START_TEST(host_legacy_receive)
+{
+	tnccs_conn_info info = { .conn_id = 11 };
+	tnccs_host_t *server = make_host(true, NULL);
+	host_conn_t *conn = NULL;
+	static const uint8_t body[3] = "abc";
+	host_msg msg = {
+		.vendor_id = 0x5597, .subtype = 0x42, .collector_id = 1,
+		.validator_id = TNC_IMVID_ANY, .body = body, .len = sizeof(body),
+	};
+	TNC_IMV_Action_Recommendation rec;
+	TNC_IMV_Evaluation_Result eval;
+	unsigned char *log;
+	size_t log_len;
+
+	setenv("LEGACY_IMV_LOG", th_path("legacy.log"), 1);
+	load(server, "Legacy", legacy_module());
+	ck_assert_int_eq(host_conn_create(server, &info, &conn), TS_OK);
+	/* The module exports no NotifyConnectionChange and no BatchEnding. */
+	host_conn_notify(conn, TNC_CONNECTION_STATE_CREATE);
+	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
+
+	host_conn_deliver(conn, &msg);          /* 0x00559742 */
+	msg.subtype = 0x1FF;
+	host_conn_deliver(conn, &msg);          /* does not fit a legacy type */
+	msg.subtype = 0xFF;
+	host_conn_deliver(conn, &msg);          /* would read as the wildcard */
+	msg.vendor_id = 0;
+	msg.subtype = 1;
+	host_conn_deliver(conn, &msg);          /* not subscribed */
+	msg.vendor_id = 0x5597;
+	msg.subtype = 0x43;
+	msg.exclusive = true;
+	msg.validator_id = 1;
+	host_conn_deliver(conn, &msg);          /* exclusive to this IMV */
+	msg.validator_id = 2;
+	host_conn_deliver(conn, &msg);          /* exclusive to another IMV */
+	msg.exclusive = false;
+	msg.subtype = 0x44;
+	msg.body = NULL;
+	msg.len = 0;
+	host_conn_deliver(conn, &msg);          /* an empty message */
+	host_conn_batch_ending(conn);
+
+	ck_assert(!host_conn_all_recommended(conn));
+	host_conn_solicit(conn);
+	ck_assert(host_conn_all_recommended(conn));
+	host_conn_get_recommendation(conn, &rec, &eval);
+	ck_assert_uint_eq(rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_uint_eq(eval, TNC_IMV_EVALUATION_RESULT_COMPLIANT);
+	host_conn_destroy(conn);
+
+	log = test_read_file(th_path("legacy.log"), &log_len);
+	ck_assert_uint_eq(log_len, 66);
+	ck_assert_mem_eq(log, "type=0x00559742 len=3\ntype=0x00559743 len=3\ntype=0x00559744 len=0\n", 66);
+	free(log);
+	host_destroy(server);
+}
+END_TEST
+
+START_TEST(host_version_negotiation_fails)
+{
+	tnccs_host_t *server = make_host(true, NULL);
+	char err[512];
+
+	setenv("LEGACY_IMV_NO_VERSION", "1", 1);
+	ck_assert_int_eq(host_load_module(server, "Legacy", legacy_module(), err, sizeof(err)),
+			 TS_E_UNSUPPORTED);
+	ck_assert_str_eq(err, "IMV \"Legacy\" supports no API version in [1, 1]");
+	ck_assert_uint_eq(host_module_count(server), 0);
+	unsetenv("LEGACY_IMV_NO_VERSION");
+	host_destroy(server);
+}
+END_TEST
+
+START_TEST(host_calls_outside_callbacks)
+{
+	tnccs_conn_info info = { .conn_id = 12 };
+	tnccs_host_t *server = make_host(true, NULL);
+	host_conn_t *conn = NULL;
+	TNC_TNCS_ProvideRecommendationPointer provide;
+	TNC_TNCS_SendMessagePointer send;
+	TNC_TNCS_RequestHandshakeRetryPointer retry;
+	TNC_IMV_Action_Recommendation rec;
+	TNC_IMV_Evaluation_Result eval;
+	uint8_t byte = 0;
+	void *fn = NULL;
+
+	th_conf("[imv-test]\nstats_file = stats\n");
+	load(server, "V", th_built_module("imv"));
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_ProvideRecommendation", &fn), 0);
+	provide = (TNC_TNCS_ProvideRecommendationPointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_SendMessage", &fn), 0);
+	send = (TNC_TNCS_SendMessagePointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_RequestHandshakeRetry", &fn), 0);
+	retry = (TNC_TNCS_RequestHandshakeRetryPointer)fn;
+	ck_assert_int_eq(host_conn_create(server, &info, &conn), TS_OK);
+	host_conn_notify(conn, TNC_CONNECTION_STATE_CREATE);
+	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
+
+	/* Sending needs a callback; recommending does not. */
+	ck_assert_int_eq(send(1, 12, &byte, 1, 1), TNC_RESULT_ILLEGAL_OPERATION);
+	ck_assert_int_eq(send(1, 13, &byte, 1, 1), TNC_RESULT_INVALID_PARAMETER);
+	ck_assert_int_eq(provide(1, 13, 0, 0), TNC_RESULT_INVALID_PARAMETER);
+	ck_assert_int_eq(provide(1, 12, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE,
+				 TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR), TNC_RESULT_SUCCESS);
+	ck_assert(host_conn_all_recommended(conn));
+	/* An IMV that recommended is not solicited. */
+	host_conn_solicit(conn);
+	host_conn_get_recommendation(conn, &rec, &eval);
+	ck_assert_uint_eq(rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_uint_eq(eval, TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR);
+
+	/* The TNCS cannot start a retry; an IMC reason is invalid for an IMV. */
+	ck_assert_int_eq(retry(1, 12, TNC_RETRY_REASON_IMV_SERIOUS_EVENT), TNC_RESULT_CANT_RETRY);
+	ck_assert_int_eq(retry(1, 12, TNC_RETRY_REASON_IMC_PERIODIC), TNC_RESULT_INVALID_PARAMETER);
+
+	/* HANDSHAKE forgets the recommendation. */
+	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
+	ck_assert(!host_conn_all_recommended(conn));
+	host_conn_destroy(conn);
+	ck_assert_int_eq(th_stat("stats", "imv imv-test", 0, "solicited"), 0);
+	ck_assert_int_eq(th_stat("stats", "imv imv-test", 0, "handshakes"), 2);
+	host_destroy(server);
+}
+END_TEST
+
 /* Handshakes */
 
 START_TEST(host_rounds_and_messages)
@@ -1032,6 +1171,9 @@ static Suite *make_suite(void)
 	tcase_add_test(api_tc, host_conn_id_in_use);
 	tcase_add_test(api_tc, host_options_from_conf_keys);
 	tcase_add_test(api_tc, host_access_mapping);
+	tcase_add_test(api_tc, host_legacy_receive);
+	tcase_add_test(api_tc, host_version_negotiation_fails);
+	tcase_add_test(api_tc, host_calls_outside_callbacks);
 	suite_add_tcase(s, api_tc);
 
 	tcase_add_checked_fixture(run_tc, setup, teardown);
