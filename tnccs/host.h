@@ -82,6 +82,7 @@ typedef enum host_policy {
 #define HOST_MAX_TYPES                 256   /* entries in one ReportMessageTypes list */
 #define HOST_MAX_REASON_LEN            1024
 #define HOST_MAX_LANGUAGE_LEN          256
+#define HOST_MAX_PATH_LEN              1024
 
 /* PB-TNC overhead around one PA message: 12 message header + 12 PB-PA header. */
 #define HOST_PB_PA_OVERHEAD            24
@@ -89,6 +90,8 @@ typedef enum host_policy {
 #define HOST_PB_BATCH_HEADER           8
 
 typedef struct host_options {
+	/* The tnc_config file host_load_tnc_config() reads by default. */
+	char tnc_config[HOST_MAX_PATH_LEN];
 	/*
 	 * Round trips (CDATA and SDATA pairs) of one handshake. At the limit the
 	 * TNCS solicits the missing recommendations and sends RESULT; a TNCC
@@ -117,10 +120,11 @@ typedef struct host_options {
 void host_options_init(host_options *o);
 
 /*
- * Reads the keys max_round_trips, max_batch_size, max_retries,
- * max_extra_ids, recommendation_policy (default, all or any), language and
- * remediation_uri from `section` of conf over the values already in o.
- * Returns TS_E_CONFIG (logged with file, line and key) for an invalid value.
+ * Reads the keys tnc_config (a path, relative to the configuration file's
+ * directory), max_round_trips, max_batch_size, max_retries, max_extra_ids,
+ * recommendation_policy (default, all or any), language and remediation_uri
+ * from `section` of conf over the values already in o. Returns TS_E_CONFIG
+ * (logged with file, line and key) for an invalid value, with o unchanged.
  */
 TS_MUST_CHECK int host_options_from_conf(const struct conf *conf, const char *section,
 					 host_options *o);
@@ -134,7 +138,7 @@ TS_MUST_CHECK int host_create(bool is_server, const host_options *options, tnccs
 
 /*
  * Loads the IMC lines (TNCC) or IMV lines (TNCS) of a tnc_config file (NULL:
- * /etc/tnc_config). A syntax error or a module that fails to load stops
+ * the tnc_config of the host's options). A syntax error or a module that fails to load stops
  * loading and returns the error; modules loaded before it stay loaded. The
  * error is logged and, when err is not NULL, written into it.
  */

@@ -173,8 +173,13 @@ END_TEST
 
 START_TEST(host_load_tnc_config_sides)
 {
-	tnccs_host_t *client = make_host(false, NULL), *server = make_host(true, NULL);
+	tnccs_host_t *client = make_host(false, NULL), *server;
+	host_options opts;
 	char text[2048], err[512];
+
+	host_options_init(&opts);
+	snprintf(opts.tnc_config, sizeof(opts.tnc_config), "%s", th_path("tnc_config"));
+	server = make_host(true, &opts);
 
 	snprintf(text, sizeof(text),
 		 "# test modules\nIMC \"Test\" %s\nIMV \"Test A\" %s\nIMV \"Test B\" %s\n",
@@ -182,7 +187,8 @@ START_TEST(host_load_tnc_config_sides)
 	th_write("tnc_config", text);
 
 	ck_assert_int_eq(host_load_tnc_config(client, th_path("tnc_config"), err, sizeof(err)), TS_OK);
-	ck_assert_int_eq(host_load_tnc_config(server, th_path("tnc_config"), err, sizeof(err)), TS_OK);
+	/* The server takes the path from its options. */
+	ck_assert_int_eq(host_load_tnc_config(server, NULL, err, sizeof(err)), TS_OK);
 	ck_assert_uint_eq(host_module_count(client), 1);
 	ck_assert_str_eq(host_module_name(client, 0), "Test");
 	ck_assert_uint_eq(host_module_id(client, 0), 1);
@@ -964,6 +970,7 @@ START_TEST(host_options_from_conf_keys)
 {
 	static const char text[] =
 		"[tnc-server]\nrecommendation_policy = Any\nmax_round_trips = 7\n"
+		"tnc_config = modules/tnc_config\n"
 		"max_batch_size = 64K\nmax_retries = 0\nlanguage = de\n"
 		"remediation_uri = https://remediation.example.org/\n"
 		"[bad-policy]\nrecommendation_policy = most\n"
@@ -972,9 +979,11 @@ START_TEST(host_options_from_conf_keys)
 	conf_t *conf = NULL;
 	host_options o;
 
-	ck_assert_int_eq(conf_parse("test.conf", text, strlen(text), &conf), TS_OK);
+	ck_assert_int_eq(conf_parse("/etc/tncsuite/test.conf", text, strlen(text), &conf), TS_OK);
 	host_options_init(&o);
+	ck_assert_str_eq(o.tnc_config, "/etc/tnc_config");
 	ck_assert_int_eq(host_options_from_conf(conf, "tnc-server", &o), TS_OK);
+	ck_assert_str_eq(o.tnc_config, "/etc/tncsuite/modules/tnc_config");
 	ck_assert_int_eq(o.policy, HOST_POLICY_ANY);
 	ck_assert_uint_eq(o.max_round_trips, 7);
 	ck_assert_uint_eq(o.max_batch_size, 65536);
