@@ -26,6 +26,8 @@ typedef struct exchange {
 	size_t first_len;
 	uint8_t *result;            /* copy of the RESULT batch */
 	size_t result_len;
+	uint8_t *batches[MAX_BATCHES];  /* copies of every batch */
+	size_t lens[MAX_BATCHES];
 	tnccs_result client_result;
 	int client_result_rc;
 	tnccs_result server_result;
@@ -38,8 +40,12 @@ static void record(exchange *x, const writer_t *w)
 	size_t len = writer_len(w);
 
 	ck_assert_uint_ge(len, 8);
-	if (x->count < MAX_BATCHES)
+	if (x->count < MAX_BATCHES) {
 		x->types[x->count] = data[3] & 0x0F;
+		x->batches[x->count] = malloc(len);
+		memcpy(x->batches[x->count], data, len);
+		x->lens[x->count] = len;
+	}
 	if (x->count == 0) {
 		x->first = malloc(len);
 		memcpy(x->first, data, len);
@@ -57,6 +63,8 @@ static void exchange_free(exchange *x)
 {
 	free(x->first);
 	free(x->result);
+	for (size_t i = 0; i < x->count && i < MAX_BATCHES; i++)
+		free(x->batches[i]);
 }
 
 /* Moves batches between the two sessions until neither has one to send. */
@@ -579,6 +587,118 @@ START_TEST(session_start_rules)
 }
 END_TEST
 
+static uint32_t prng_state = 0x2545F491;
+
+/* xorshift32: a fixed sequence, so a failure can be replayed. */
+static uint32_t prng(void)
+{
+	prng_state ^= prng_state << 13;
+	prng_state ^= prng_state >> 17;
+	prng_state ^= prng_state << 5;
+	return prng_state;
+}
+
+/* Damages a copy of a batch: flipped octets, a cut, garbage appended or a new length. */
+static uint8_t *mutate(const uint8_t *data, size_t len, size_t *out_len)
+{
+	size_t n = len + 16;
+	uint8_t *copy = malloc(n);
+
+	memcpy(copy, data, len);
+	n = len;
+	switch (prng() % 5) {
+	case 0:
+		for (int k = 1 + (int)(prng() % 4); k > 0; k--)
+			copy[prng() % n] ^= (uint8_t)(1 + prng() % 255);
+		break;
+	case 1:
+		n = prng() % len;
+		break;
+	case 2:
+		for (int k = 0; k < 16; k++)
+			copy[n++] = (uint8_t)prng();
+		break;
+	case 3: {
+		/* The length field of the batch or of one message. */
+		size_t at = prng() % 2 ? 4 : 8 + 8 + (prng() % (len > 20 ? len - 20 : 1));
+
+		if (at + 4 <= n)
+			for (int k = 0; k < 4; k++)
+				copy[at + (size_t)k] = (uint8_t)prng();
+		break;
+	}
+	default:
+		copy[prng() % n] = (uint8_t)prng();
+		break;
+	}
+	*out_len = n;
+	return copy;
+}
+
+START_TEST(session_mutated_batches)
+{
+	enum { ROUNDS = 1500 };
+	exchange x;
+	writer_t out;
+	pb_limits limits;
+	unsigned errors = 0;
+
+	th_conf("[imc-test]\nrounds = 3\nmessages = 2\nmessage_size = 40\n"
+		"[imv-test]\nrounds = 3\nmessages = 2\nmessage_size = 40\n");
+	make_hosts(NULL, NULL, NULL, 0);
+	run_once(1, &x);
+	ck_assert_uint_eq(x.count, 7);
+	pb_limits_default(&limits);
+	writer_init(&out, SIZE_MAX);
+
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		tnccs_session_t *client = NULL, *server = NULL;
+		size_t k = prng() % x.count, bad_len;
+		uint8_t *bad;
+		int rc = TS_OK;
+
+		/* Replay the exchange up to batch k, then send batch k damaged. */
+		make_sessions(10 + round, &client, &server);
+		ck_assert_int_eq(tnccs_session_start(server, &out), TS_OK);
+		ck_assert_int_eq(tnccs_session_start(client, &out), TS_OK);
+		for (size_t i = 0; i < k; i++) {
+			tnccs_session_t *to = i % 2 == 0 ? server : client;
+
+			writer_reset(&out);
+			ck_assert_int_eq(tnccs_session_receive(to, x.batches[i], x.lens[i], &out), TS_OK);
+		}
+		bad = mutate(x.batches[k], x.lens[k], &bad_len);
+		writer_reset(&out);
+		rc = tnccs_session_receive(k % 2 == 0 ? server : client, bad, bad_len, &out);
+		ck_assert_msg(rc == TS_OK || rc == TS_E_PROTOCOL, "round %u: batch %zu gave %d", round,
+			      k, rc);
+		if (rc == TS_E_PROTOCOL) {
+			pb_batch *reply = NULL;
+			pb_error_msg err;
+
+			/* The reply is a CLOSE with one fatal PB-Error, and the session ended. */
+			errors++;
+			ck_assert(tnccs_session_finished(k % 2 == 0 ? server : client));
+			ck_assert_int_eq(pb_batch_parse(writer_data(&out), writer_len(&out),
+							k % 2 == 0 ? PB_ROLE_CLIENT : PB_ROLE_SERVER,
+							&limits, &reply, &err), TS_OK);
+			ck_assert_uint_eq(reply->type, PB_BATCH_CLOSE);
+			ck_assert_uint_eq(reply->count, 1);
+			ck_assert(reply->msgs[0].error.fatal);
+			pb_batch_destroy(reply);
+		}
+		free(bad);
+		tnccs_session_destroy(client);
+		tnccs_session_destroy(server);
+	}
+	/* Most damage is detected; some (a flipped body octet) is not a PB-TNC error. */
+	ck_assert_uint_gt(errors, ROUNDS / 4);
+	writer_free(&out);
+	exchange_free(&x);
+	free_hosts();
+}
+END_TEST
+
 /* Over a socketpair: each side in its own thread, batches framed by a 4-octet length. */
 
 typedef struct peer {
@@ -766,6 +886,7 @@ static Suite *make_suite(void)
 	tcase_add_test(err_tc, session_bad_version);
 	tcase_add_test(err_tc, session_unexpected_batch_type);
 	tcase_add_test(err_tc, session_start_rules);
+	tcase_add_test(err_tc, session_mutated_batches);
 	suite_add_tcase(s, err_tc);
 	return s;
 }
