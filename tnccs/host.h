@@ -27,6 +27,8 @@
  * for an unknown connection, passes invalid arguments) is logged with its
  * name and gets an error result; a module that returns TNC_RESULT_FATAL is
  * no longer called and counts as an IMV without a recommendation.
+ * NOTE: modules run inside the host's process, so a module that crashes,
+ * hangs or corrupts memory is not contained.
  */
 #ifndef HOST_H
 #define HOST_H
