@@ -458,6 +458,39 @@ START_TEST(session_remediation_uri)
 }
 END_TEST
 
+START_TEST(session_reasons_fit_batch)
+{
+	static const char *const imvs[] = { "imv-test-a", "imv-test-b", "imv-test-c" };
+	host_options opts;
+	exchange x;
+	pb_batch *b = NULL;
+	pb_error_msg err;
+	pb_limits limits;
+
+	/*
+	 * A 120-octet batch limit: 8 header + 16 + 16 for the results leave 80
+	 * octets, and one reason string takes 17 + 51 + 2 = 70 of them.
+	 */
+	host_options_init(&opts);
+	opts.max_batch_size = 120;
+	th_conf("[imc-test]\nrounds = 1\nmessage_size = 20\n"
+		"[imv-test-a]\nrounds = 1\n[imv-test-b]\nrounds = 1\n[imv-test-c]\nrounds = 1\n");
+	make_hosts(NULL, &opts, imvs, 3);
+	run_once(1, &x);
+	ck_assert_uint_eq(x.client_result.access_recommendation, ALLOWED);
+	ck_assert_str_eq(x.client_result.reason, "imv-test-a: received 1 messages in 1 batches, 0 bad");
+	ck_assert_uint_le(x.result_len, 120);
+	pb_limits_default(&limits);
+	ck_assert_int_eq(pb_batch_parse(x.result, x.result_len, PB_ROLE_CLIENT, &limits, &b, &err),
+			 TS_OK);
+	ck_assert_uint_eq(b->count, 3);
+	ck_assert_uint_eq(b->msgs[2].type, PB_MSG_REASON_STRING);
+	pb_batch_destroy(b);
+	exchange_free(&x);
+	free_hosts();
+}
+END_TEST
+
 START_TEST(session_server_without_imvs)
 {
 	exchange x;
@@ -876,6 +909,7 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(tc, session_recommendation_policies, 0,
 			    (int)(sizeof(session_policy_cases) / sizeof(session_policy_cases[0])));
 	tcase_add_test(tc, session_remediation_uri);
+	tcase_add_test(tc, session_reasons_fit_batch);
 	tcase_add_test(tc, session_server_without_imvs);
 	tcase_add_test(tc, session_failing_imv);
 	tcase_add_test(tc, session_over_socketpair);
