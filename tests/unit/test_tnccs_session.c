@@ -525,6 +525,121 @@ START_TEST(session_failing_imv)
 }
 END_TEST
 
+/* Batch n of the strongSwan 6.0.6 fixture, decoded into a malloc()ed buffer. */
+static unsigned char *strongswan_batch(int n, size_t *len)
+{
+	FILE *f = fopen(test_data_path("host/strongswan-run1-batches.txt"), "r");
+	char line[4096];
+	unsigned char *batch = NULL;
+
+	ck_assert_ptr_nonnull(f);
+	while (!batch && fgets(line, sizeof(line), f)) {
+		char *end;
+
+		if (line[0] == '#' || strtol(line, &end, 10) != n || *end != ' ')
+			continue;
+		end[strcspn(end, "\n")] = '\0';
+		batch = test_hex(end + 1, len);
+	}
+	fclose(f);
+	ck_assert_msg(batch != NULL, "batch %d not in the fixture", n);
+	return batch;
+}
+
+START_TEST(session_strongswan_client_batches)
+{
+	tnccs_session_t *client = NULL, *server = NULL;
+	unsigned char *first, *close;
+	size_t first_len, close_len;
+	writer_t out;
+	pb_batch *b = NULL;
+	pb_error_msg err;
+	pb_limits limits;
+
+	/* A wildcard IMV receives strongSwan's IETF/OS message (not in imv-test's format). */
+	th_conf("[imc-test]\n[imv-test]\nwildcard = yes\nrounds = 1\nstats_file = stats\n");
+	make_hosts(NULL, NULL, NULL, 0);
+	make_sessions(1, &client, &server);
+	writer_init(&out, SIZE_MAX);
+	ck_assert_int_eq(tnccs_session_start(server, &out), TS_OK);
+
+	first = strongswan_batch(1, &first_len);
+	ck_assert_int_eq(tnccs_session_receive(server, first, first_len, &out), TS_OK);
+	pb_limits_default(&limits);
+	ck_assert_int_eq(pb_batch_parse(writer_data(&out), writer_len(&out), PB_ROLE_CLIENT, &limits,
+					&b, &err), TS_OK);
+	ck_assert_uint_eq(b->type, PB_BATCH_RESULT);
+	pb_batch_destroy(b);
+
+	close = strongswan_batch(11, &close_len);
+	writer_reset(&out);
+	ck_assert_int_eq(tnccs_session_receive(server, close, close_len, &out), TS_OK);
+	ck_assert_uint_eq(writer_len(&out), 0);
+	ck_assert(tnccs_session_finished(server));
+	tnccs_session_destroy(server);
+	tnccs_session_destroy(client);
+
+	ck_assert_int_eq(th_stat("stats", "imv imv-test", 0, "bad"), 1);
+	ck_assert_str_eq(th_stat_text("stats", "imv imv-test", 0, "lang"), "en");
+	free(first);
+	free(close);
+	writer_free(&out);
+	free_hosts();
+}
+END_TEST
+
+START_TEST(session_strongswan_server_batches)
+{
+	tnccs_session_t *client = NULL, *server = NULL;
+	unsigned char *first, *sdata, *result, *close;
+	size_t first_len, sdata_len, result_len, close_len;
+	tnccs_result res;
+	writer_t out;
+
+	th_conf("[imc-test]\nwildcard = yes\nstats_file = stats\n[imv-test]\n");
+	make_hosts(NULL, NULL, NULL, 0);
+	make_sessions(1, &client, &server);
+	writer_init(&out, SIZE_MAX);
+
+	/* Our first CDATA carries the same PB-Language-Preference as strongSwan's. */
+	ck_assert_int_eq(tnccs_session_start(client, &out), TS_OK);
+	first = strongswan_batch(1, &first_len);
+	ck_assert_uint_ge(writer_len(&out), 8 + 31);
+	ck_assert_mem_eq(writer_data(&out) + 8, first + 8, 31);
+
+	/* strongSwan's SDATA: two PB-PA messages (IETF/OS from IMV 1, TCG/PTS from IMV 2). */
+	sdata = strongswan_batch(2, &sdata_len);
+	writer_reset(&out);
+	ck_assert_int_eq(tnccs_session_receive(client, sdata, sdata_len, &out), TS_OK);
+	ck_assert_uint_eq(writer_data(&out)[3], PB_BATCH_CDATA);
+
+	/* strongSwan's RESULT: compliant, access allowed. We close like strongSwan's client. */
+	result = strongswan_batch(10, &result_len);
+	writer_reset(&out);
+	ck_assert_int_eq(tnccs_session_receive(client, result, result_len, &out), TS_OK);
+	ck_assert_int_eq(tnccs_session_get_result(client, &res), TS_OK);
+	ck_assert_uint_eq(res.access_recommendation, ALLOWED);
+	ck_assert_uint_eq(res.assessment_result, 0);
+	close = strongswan_batch(11, &close_len);
+	ck_assert_uint_eq(writer_len(&out), close_len);
+	ck_assert_mem_eq(writer_data(&out), close, close_len);
+	ck_assert(tnccs_session_finished(client));
+	tnccs_session_destroy(client);
+	tnccs_session_destroy(server);
+
+	/* The IMC got both SDATA messages and the TCG/PTS message of the RESULT. */
+	ck_assert_int_eq(th_stat("stats", "imc imc-test", 0, "bad"), 3);
+	ck_assert_int_eq(th_stat("stats", "imc imc-test", 0, "state"),
+			 TNC_CONNECTION_STATE_ACCESS_ALLOWED);
+	free(first);
+	free(sdata);
+	free(result);
+	free(close);
+	writer_free(&out);
+	free_hosts();
+}
+END_TEST
+
 START_TEST(session_bad_version)
 {
 	/* RFC 5793: a CLOSE batch (version 2, D=1) with only a fatal Version
@@ -896,7 +1011,7 @@ static Suite *make_suite(void)
 {
 	Suite *s = suite_create("tnccs_session");
 	TCase *tc = tcase_create("handshake");
-	TCase *err_tc = tcase_create("errors");
+	TCase *err_tc = tcase_create("wire");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, session_two_rounds_allow);
@@ -917,6 +1032,8 @@ static Suite *make_suite(void)
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(err_tc, setup, teardown);
+	tcase_add_test(err_tc, session_strongswan_client_batches);
+	tcase_add_test(err_tc, session_strongswan_server_batches);
 	tcase_add_test(err_tc, session_bad_version);
 	tcase_add_test(err_tc, session_unexpected_batch_type);
 	tcase_add_test(err_tc, session_start_rules);
