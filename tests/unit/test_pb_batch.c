@@ -1,8 +1,9 @@
 /*
- * PB-TNC batches: the 22 batches of two real strongSwan 6.0.6 sessions
- * (parsed, checked against their outline, rebuilt byte for byte and driven
- * through both state machines), batch header violations with the PB-Error
- * code and offset that RFC 5793 section 4.1 requires, and batch building.
+ * PB-TNC batches. The 22 batches of two real strongSwan 6.0.6 sessions are
+ * parsed, checked against their outline, rebuilt byte for byte and driven
+ * through both state machines. Batch header violations must give the PB-Error
+ * code and offset that RFC 5793 section 4.1 requires. Batches are built from
+ * values and described for logs.
  */
 #include "test_util.h"
 #include "conf.h"
