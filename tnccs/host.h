@@ -29,6 +29,20 @@
  * no longer called and counts as an IMV without a recommendation.
  * NOTE: modules run inside the host's process, so a module that crashes,
  * hangs or corrupts memory is not contained.
+ *
+ * GetAttribute (formats of tncif.h: uint32 big-endian, bool one octet,
+ * strings with their NUL) returns MAX_ROUND_TRIPS, MAX_MESSAGE_SIZE (the
+ * batch limit minus 32), HAS_LONG_TYPES and HAS_EXCLUSIVE (true), HAS_SOH
+ * (false), IFTNCCS_PROTOCOL "IF-TNCCS" and IFTNCCS_VERSION "2.0",
+ * IFT_PROTOCOL and IFT_VERSION from the transport, PRIMARY_IMC_ID or
+ * PRIMARY_IMV_ID, PREFERRED_LANGUAGE (the tags without the header name and
+ * without a NUL, as strongSwan's TNCS returns them), and on the TNCS
+ * AR_IDENTITIES and the IMV's own REASON_STRING and REASON_LANGUAGE. With
+ * TNC_CONNECTIONID_ANY only the attributes that need no connection are
+ * available. DHPN, the SoH attributes, TLS_UNIQUE and IMC_SPTS_TNCS1 are
+ * not supported. SetAttribute takes REASON_STRING (UTF-8) and
+ * REASON_LANGUAGE on the TNCS and nothing on the TNCC. A buffer too small
+ * for a value gets INVALID_PARAMETER with the length stored.
  */
 #ifndef HOST_H
 #define HOST_H
