@@ -333,8 +333,8 @@ static void deliver_pa(tnccs_session_t *s, const pb_pa_msg *pa)
 }
 
 /*
- * Handles the messages every batch type may carry: PB-Error,
- * PB-Language-Preference (server) and PB-PDP-Referral. Returns true when a
+ * Handles the messages every batch type may carry: PB-Error and
+ * PB-PDP-Referral, and logs PB-Language-Preference. Returns true when a
  * received PB-Error was fatal.
  */
 static bool handle_common(tnccs_session_t *s, const pb_msg *m)
@@ -359,11 +359,10 @@ static bool handle_common(tnccs_session_t *s, const pb_msg *m)
 			 e->vendor_id, e->code, offset);
 		return e->fatal;
 	}
-	if (m->type == PB_MSG_LANGUAGE_PREFERENCE && s->is_server) {
+	/* server_receive() stored it before HANDSHAKE. */
+	if (m->type == PB_MSG_LANGUAGE_PREFERENCE && s->is_server)
 		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_DEBUG, s->conn_id, "client language preference \"%s\"",
 			 log_escape(text, sizeof(text), m->value, m->value_len));
-		host_conn_set_language(s->conn, m->value, m->value_len);
-	}
 	return false;
 }
 
