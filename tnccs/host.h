@@ -213,7 +213,7 @@ TNC_ConnectionID host_conn_id(const host_conn_t *conn);
 uint32_t host_conn_max_batch_size(const host_conn_t *conn);
 
 /*
- * Calls NotifyConnectionChange on every module. HANDSHAKE also forgets the
+ * Calls NotifyConnectionChange on every module. HANDSHAKE also clears the
  * recommendations and reason strings of an earlier handshake.
  */
 void host_conn_notify(host_conn_t *conn, TNC_ConnectionState state);
