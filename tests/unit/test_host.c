@@ -394,6 +394,20 @@ START_TEST(host_attributes_imv)
 			 TNC_RESULT_INVALID_PARAMETER);
 	ck_assert_int_eq(get(1, 42, 0x12345, sizeof(buf), buf, &len), TNC_RESULT_INVALID_PARAMETER);
 
+	/*
+	 * Without a transport limit: 2097104, the value strongSwan 6.0.6 gives
+	 * its IMCs and IMVs over PT-TLS (seen in its segmentation contracts).
+	 */
+	{
+		tnccs_conn_info plain = { .conn_id = 43 };
+		host_conn_t *other = NULL;
+
+		ck_assert_int_eq(host_conn_create(server, &plain, &other), TS_OK);
+		ck_assert_int_eq(get(1, 43, TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE, sizeof(buf), buf, &len), 0);
+		ck_assert_mem_eq(buf, "\x00\x1f\xff\xd0", 4);
+		host_conn_destroy(other);
+	}
+
 	/* Unknown connection, the host itself, bad arguments. */
 	ck_assert_int_eq(get(1, 43, TNC_ATTRIBUTEID_IFT_VERSION, sizeof(buf), buf, &len),
 			 TNC_RESULT_INVALID_PARAMETER);
