@@ -87,12 +87,15 @@ typedef enum host_policy {
 } host_policy;
 
 /*
- * Defaults of host_options. The batch size is strongSwan 6.0.6's default
- * maximum PB-TNC batch over PT-TLS (128 * 16384 - 16 octets), so modules see
- * the same TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE (2097104) as under strongSwan
- * and every batch fits a strongSwan peer.
+ * Defaults of host_options. The reference attestation (OS and PTS evidence)
+ * takes 5 round trips, and IF-M segmentation adds one per segment, so 50
+ * leaves room while bounding a peer that never ends. The batch size is
+ * strongSwan 6.0.6's default maximum PB-TNC batch over PT-TLS
+ * (128 * 16384 - 16 octets), so modules see the same
+ * TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE (2097104) as under strongSwan and every
+ * batch fits a strongSwan peer.
  */
-#define HOST_DEFAULT_MAX_ROUND_TRIPS   20
+#define HOST_DEFAULT_MAX_ROUND_TRIPS   50
 #define HOST_DEFAULT_MAX_BATCH_SIZE    (128 * 16384 - 16)
 #define HOST_DEFAULT_MAX_RETRIES       2
 #define HOST_DEFAULT_MAX_EXTRA_IDS     8

@@ -344,7 +344,7 @@ START_TEST(host_attributes_imv)
 
 	ck_assert_int_eq(get(1, 42, TNC_ATTRIBUTEID_MAX_ROUND_TRIPS, sizeof(buf), buf, &len), 0);
 	ck_assert_uint_eq(len, 4);
-	ck_assert_mem_eq(buf, "\x00\x00\x00\x14", 4);   /* the default of 20 */
+	ck_assert_mem_eq(buf, "\x00\x00\x00\x32", 4);   /* the default of 50 */
 
 	/* 65536 - 8 (batch header) - 24 (PB-PA headers) */
 	ck_assert_int_eq(get(1, 42, TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE, sizeof(buf), buf, &len), 0);
