@@ -1166,6 +1166,82 @@ START_TEST(host_concurrent_connections)
 }
 END_TEST
 
+/* A module thread that calls bound functions for connections other threads create and delete. */
+typedef struct rogue {
+	atomic_int stop;
+	unsigned long first_id, count;
+	unsigned calls, unexpected;
+} rogue;
+
+static void *rogue_main(void *arg)
+{
+	rogue *r = arg;
+	void *fn = NULL;
+	TNC_TNCS_GetAttributePointer get;
+	TNC_TNCS_SendMessagePointer send;
+	TNC_TNCS_ProvideRecommendationPointer provide;
+	uint32_t seed = 1;
+
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_GetAttribute", &fn), 0);
+	get = (TNC_TNCS_GetAttributePointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_SendMessage", &fn), 0);
+	send = (TNC_TNCS_SendMessagePointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_ProvideRecommendation", &fn), 0);
+	provide = (TNC_TNCS_ProvideRecommendationPointer)fn;
+
+	while (!atomic_load(&r->stop)) {
+		TNC_ConnectionID id;
+		uint8_t buf[8], byte = 0;
+		TNC_UInt32 len = 0;
+		TNC_Result rc;
+
+		seed = seed * 1103515245 + 12345;
+		id = r->first_id + (seed >> 8) % r->count;
+		rc = get(1, id, TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE, sizeof(buf), buf, &len);
+		if (rc != TNC_RESULT_SUCCESS && rc != TNC_RESULT_INVALID_PARAMETER)
+			r->unexpected++;
+		rc = send(1, id, &byte, 1, 1);
+		if (rc != TNC_RESULT_ILLEGAL_OPERATION && rc != TNC_RESULT_INVALID_PARAMETER)
+			r->unexpected++;
+		/* The same verdict the IMV gives, so the results do not change. */
+		rc = provide(1, id, TNC_IMV_ACTION_RECOMMENDATION_ALLOW,
+			     TNC_IMV_EVALUATION_RESULT_COMPLIANT);
+		if (rc != TNC_RESULT_SUCCESS && rc != TNC_RESULT_INVALID_PARAMETER)
+			r->unexpected++;
+		r->calls++;
+	}
+	return NULL;
+}
+
+START_TEST(host_foreign_thread_calls)
+{
+	enum { THREADS = 3, RUNS = 30 };
+	tnccs_host_t *client = make_host(false, NULL), *server = make_host(true, NULL);
+	pthread_t threads[THREADS], rogue_thread;
+	worker workers[THREADS];
+	rogue r = { 0, 1000, THREADS * 1000, 0, 0 };
+
+	th_conf("[imc-test]\nrounds = 2\nmessages = 2\n[imv-test]\nrounds = 2\n");
+	load(client, "C", th_built_module("imc"));
+	load(server, "V", th_built_module("imv"));
+	ck_assert_int_eq(pthread_create(&rogue_thread, NULL, rogue_main, &r), 0);
+	for (int t = 0; t < THREADS; t++) {
+		workers[t] = (worker){ client, server, 1000UL * (unsigned long)(t + 1), RUNS, 0 };
+		ck_assert_int_eq(pthread_create(&threads[t], NULL, worker_main, &workers[t]), 0);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+		ck_assert_int_eq(workers[t].allowed, RUNS);
+	}
+	atomic_store(&r.stop, 1);
+	ck_assert_int_eq(pthread_join(rogue_thread, NULL), 0);
+	ck_assert_uint_gt(r.calls, 0);
+	ck_assert_uint_eq(r.unexpected, 0);
+	host_destroy(client);
+	host_destroy(server);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -1210,6 +1286,7 @@ static Suite *make_suite(void)
 	tcase_add_test(run_tc, host_max_round_trips_solicits);
 	tcase_add_test(run_tc, host_imc_retry);
 	tcase_add_test(run_tc, host_concurrent_connections);
+	tcase_add_test(run_tc, host_foreign_thread_calls);
 	suite_add_tcase(s, run_tc);
 
 	tcase_add_checked_fixture(policy_tc, setup, teardown);
