@@ -17,7 +17,7 @@
  *           RESULT batch.
  *
  * Thread safety: host functions may be called from several threads, each
- * working on its own host_conn_t; one host_conn_t is driven by one thread
+ * working on its own host_conn_t. One host_conn_t is driven by one thread
  * at a time. Modules may call the bound TNCC/TNCS functions from any thread.
  * Send calls are accepted only from the thread that is inside that module's
  * callback for that connection; the other functions look the connection up

@@ -656,7 +656,7 @@ START_TEST(host_calls_outside_callbacks)
 	ck_assert_int_eq(retry(1, 12, TNC_RETRY_REASON_IMV_SERIOUS_EVENT), TNC_RESULT_CANT_RETRY);
 	ck_assert_int_eq(retry(1, 12, TNC_RETRY_REASON_IMC_PERIODIC), TNC_RESULT_INVALID_PARAMETER);
 
-	/* HANDSHAKE forgets the recommendation. */
+	/* HANDSHAKE clears the recommendation. */
 	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
 	ck_assert(!host_conn_all_recommended(conn));
 	host_conn_destroy(conn);
@@ -755,7 +755,7 @@ START_TEST(host_exclusive_delivery)
 
 	/*
 	 * Round 1 goes to both IMVs. Both reply, B last, so the IMC's round 2
-	 * goes exclusively to B. A then never sees a second batch and is
+	 * goes exclusively to B. A then never receives a second batch and is
 	 * solicited.
 	 */
 	th_conf("[imc-test]\nrounds = 2\nexclusive = yes\nstats_file = stats\n"
