@@ -270,12 +270,17 @@ static bool is_specid_event(const eventlog_event_t *ev)
 /*
  * TCG_EfiSpecIDEvent (PC Client PFP), the data of the first event:
  *
- *   0                16             20    21    22     23     24
- *   +----------------+--------------+-----+-----+------+------+--------------+
- *   | "Spec ID Event03\0" | platformClass | min | maj | errata | uintn | numberOfAlgorithms N |
- *   +----------------+--------------+-----+-----+------+------+--------------+
- *   28: N x { algorithmId (2) | digestSize (2) }
- *   28+4N: vendorInfoSize V (1) | vendorInfo (V)
+ *   off     len  field
+ *   0       16   signature "Spec ID Event03\0"
+ *   16      4    platformClass
+ *   20      1    specVersionMinor
+ *   21      1    specVersionMajor
+ *   22      1    specErrata
+ *   23      1    uintnSize
+ *   24      4    numberOfAlgorithms N (1 .. EVENTLOG_MAX_ALGORITHMS)
+ *   28      4N   N x { algorithmId (2) | digestSize (2) }
+ *   28+4N   1    vendorInfoSize V
+ *   29+4N   V    vendorInfo
  */
 static int read_specid(struct walk_state *s, const eventlog_event_t *ev, eventlog_specid_t *specid)
 {
@@ -321,11 +326,13 @@ static int read_specid(struct walk_state *s, const eventlog_event_t *ev, eventlo
 		eventlog_algorithm_t *a = &specid->algorithms[i];
 		size_t known;
 
+		size_t left = reader_remaining(&d);
+
 		field_offset = reader_offset(&d);
-		if (reader_u16_le(&d, &a->alg_id) != TS_OK || reader_u16_le(&d, &a->digest_size) != TS_OK)
+		if (left < 4 || reader_u16_le(&d, &a->alg_id) != TS_OK ||
+		    reader_u16_le(&d, &a->digest_size) != TS_OK)
 			return fail(s->err, TS_E_TRUNCATED, s->index, field_offset,
-				    "Spec ID algorithm %u truncated: %zu of 4 bytes left",
-				    i, reader_remaining(&d));
+				    "Spec ID algorithm %u truncated: %zu of 4 bytes left", i, left);
 		known = pcr_bank_alg_digest_size(a->alg_id);
 		if (a->digest_size == 0 || a->digest_size > EVENTLOG_MAX_DIGEST_SIZE ||
 		    (known && known != a->digest_size))

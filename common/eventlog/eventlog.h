@@ -71,9 +71,6 @@
 #define EVENTLOG_MAX_ALGORITHMS  8    /* banks in the Spec ID event */
 #define EVENTLOG_MAX_DIGEST_SIZE 128  /* bytes, for algorithms this code cannot hash */
 
-/* Size of the legacy TCG_PCClientPCREvent header in front of the event data. */
-#define EVENTLOG_SHA1_HEADER_SIZE 32
-
 typedef struct eventlog_limits {
 	size_t max_log_size;    /* bytes of the whole log */
 	size_t max_events;      /* events including the Spec ID event */

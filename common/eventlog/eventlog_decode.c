@@ -54,6 +54,9 @@ static int add_str(json_object *o, const char *key, const char *s)
 
 static int add_strn(json_object *o, const char *key, const uint8_t *s, size_t len)
 {
+	/* Empty event data has no pointer at all. */
+	if (len == 0)
+		return add_str(o, key, "");
 	return add(o, key, json_object_new_string_len((const char *)s, (int)len));
 }
 

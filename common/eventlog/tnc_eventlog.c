@@ -150,9 +150,10 @@ static int print_text(const char *path, const eventlog_t *log, const pcr_set_t *
 	size_t num_algs = eventlog_get_algorithms(log, &algs);
 	const eventlog_specid_t *specid = eventlog_get_specid(log);
 
-	printf("%s: %s log, %zu events, startup locality %u, banks:", path,
+	printf("%s: %s log, %zu event%s, startup locality %u, banks:", path,
 	       eventlog_get_format(log) == EVENTLOG_FORMAT_CRYPTO_AGILE ? "crypto-agile" : "SHA-1",
-	       eventlog_get_count(log), eventlog_get_startup_locality(log));
+	       eventlog_get_count(log), eventlog_get_count(log) == 1 ? "" : "s",
+	       eventlog_get_startup_locality(log));
 	for (size_t a = 0; a < num_algs; a++) {
 		const char *name = pcr_bank_alg_name(algs[a].alg_id);
 
@@ -301,7 +302,7 @@ static int print_json(const eventlog_t *log, const pcr_set_t *set)
 	}
 
 	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						      JSON_C_TO_STRING_NOSLASHESCAPE));
+						      JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	status = EXIT_OK;
 out:
 	if (status != EXIT_OK)

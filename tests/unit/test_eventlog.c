@@ -226,7 +226,7 @@ END_TEST
 
 START_TEST(eventlog_formats_and_counts)
 {
-	/* Formats and event counts from the corpus index (INDEX.tsv). */
+	/* Formats, event counts and banks as tests/data/eventlog/INDEX.tsv lists them. */
 	static const struct { const char *log; eventlog_format format; size_t events; size_t banks; } cases[] = {
 		{ "fwupd-binary_bios_measurements-v1.bin", EVENTLOG_FORMAT_SHA1, 108, 1 },
 		{ "goattest-crypto_agile_eventlog.bin", EVENTLOG_FORMAT_CRYPTO_AGILE, 27, 1 },
@@ -258,7 +258,7 @@ START_TEST(eventlog_startup_locality)
 	unsigned char *data = load_log("gotpmtools-glinux-alex.bin", &len);
 	eventlog_t *log = NULL;
 
-	/* The log carries StartupLocality 3 (corpus notes; published PCR 0 needs it). */
+	/* The log carries a StartupLocality event of 3, and its published PCR 0 needs it. */
 	ck_assert_int_eq(eventlog_parse(data, len, NULL, &log, NULL), TS_OK);
 	ck_assert_uint_eq(eventlog_get_startup_locality(log), 3);
 	eventlog_destroy(log);
@@ -343,7 +343,7 @@ START_TEST(eventlog_specid_vendor_info)
 	eventlog_destroy(log);
 	free(data);
 
-	/* tpm2-tools sample: EventSize 37 stops before vendorInfo; accepted and flagged. */
+	/* tpm2-tools sample: EventSize 37 stops before vendorInfo. The parser accepts and flags it. */
 	data = load_log("tpm2tools-specid-vendordata.bin", &len);
 	ck_assert_int_eq(eventlog_parse(data, len, NULL, &log, NULL), TS_OK);
 	specid = eventlog_get_specid(log);
@@ -736,6 +736,11 @@ START_TEST(eventlog_off_by_one_sizes)
 	ck_assert_int_eq(parse_build(&b, &err), TS_E_TRUNCATED);
 	ck_assert_uint_eq(err.index, 0);
 	ck_assert_uint_eq(err.offset, 32 + 32);
+	/* Two bytes short of the first algorithm entry. */
+	b.buf[28] = 30;
+	ck_assert_int_eq(parse_build(&b, &err), TS_E_TRUNCATED);
+	ck_assert_uint_eq(err.offset, 32 + 28);
+	ck_assert_str_eq(err.message, "Spec ID algorithm 0 truncated: 2 of 4 bytes left");
 }
 END_TEST
 
@@ -782,7 +787,7 @@ START_TEST(eventlog_walk_callback)
 	unsigned char *data = load_log("tpm2tools-event-sd-boot-fedora37.bin", &len);
 
 	ck_assert_int_eq(eventlog_walk(data, len, NULL, count_cb, &seen, NULL), TS_OK);
-	ck_assert_uint_eq(seen, 28);  /* INDEX.tsv */
+	ck_assert_uint_eq(seen, 28);  /* tests/data/eventlog/INDEX.tsv */
 	free(data);
 }
 END_TEST

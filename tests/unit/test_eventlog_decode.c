@@ -1,8 +1,8 @@
 /*
  * Decoding of event data and device paths. Expected values come from the
- * expected output tpm2-tools ships for two of the logs in tests/data/eventlog
- * (the *.tpm2-tools-fixture.yaml files), and from device path layouts of the
- * UEFI Specification.
+ * output tpm2-tools ships as expected for four of the logs in
+ * tests/data/eventlog (the *.tpm2-tools-fixture.yaml files), and from device
+ * path layouts of the UEFI Specification.
  */
 #include <json-c/json.h>
 
@@ -153,6 +153,8 @@ START_TEST(eventlog_type_names)
 {
 	check_type_names("tpm2tools-event-gce-ubuntu-2104-log.bin");
 	check_type_names("tpm2tools-event-moklisttrusted.bin");
+	check_type_names("tpm2tools-event-postcode.bin");
+	check_type_names("tpm2tools-event-sd-boot-fedora37.bin");
 	ck_assert_ptr_null(eventlog_type_name(0x12345678));
 }
 END_TEST
@@ -412,6 +414,83 @@ START_TEST(eventlog_event_json)
 }
 END_TEST
 
+START_TEST(eventlog_decode_post_code_blob)
+{
+	struct decoded d;
+	json_object *o;
+	char *base, *length;
+
+	decoded_open(&d, "tpm2tools-event-postcode.bin");
+	o = decode_event(&d, 2);
+	base = yaml_value(d.yaml, 2, "BlobBase", 0);
+	length = yaml_value(d.yaml, 2, "BlobLength", 0);
+	ck_assert_str_eq(get_str(o, "blob_base"), base);
+	ck_assert_uint_eq(strtoull(get_str(o, "blob_length"), NULL, 10), strtoull(length, NULL, 16));
+	free(base);
+	free(length);
+	json_object_put(o);
+	decoded_close(&d);
+}
+END_TEST
+
+/* Turns the fixture's escaped string ("\x20\0c\0...") into its printable characters. */
+static char *unescape_fixture(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *p = out;
+
+	ck_assert_ptr_nonnull(out);
+	while (*s) {
+		if (s[0] == '\\' && s[1] == '0') {
+			s += 2;
+		} else if (s[0] == '\\' && s[1] == 'x' && s[2] && s[3]) {
+			char hex[3] = { s[2], s[3], 0 };
+
+			*p++ = (char)strtol(hex, NULL, 16);
+			s += 4;
+		} else {
+			*p++ = *s++;
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+START_TEST(eventlog_decode_utf16_ipl_and_tag)
+{
+	struct decoded d;
+	json_object *o;
+	char *raw, *expected, *hex;
+
+	/* systemd-boot logs the kernel command line as UTF-16LE. */
+	decoded_open(&d, "tpm2tools-event-sd-boot-fedora37.bin");
+	o = decode_event(&d, 23);
+	raw = yaml_value(d.yaml, 23, "String", 0);
+	expected = unescape_fixture(raw);
+	ck_assert_str_eq(get_str(o, "string"), expected);
+	ck_assert_str_eq(get_str(o, "encoding"), "utf-16le");
+	free(raw);
+	free(expected);
+	json_object_put(o);
+
+	/* EV_EVENT_TAG of the Linux EFI stub: id, size, then "Linux initrd\0". */
+	o = decode_event(&d, 25);
+	hex = yaml_value(d.yaml, 25, "Event", 0);
+	ck_assert_uint_eq(strlen(hex), 42);
+	ck_assert_str_eq(get_str(o, "tagged_event_id"), "0x8f3b22ec");
+	ck_assert_str_eq(get_str(o, "tagged_event_data_size"), "13");
+	{
+		size_t len;
+		unsigned char *bytes = test_hex(hex + 16, &len);
+
+		ck_assert_str_eq(get_str(o, "tagged_event_string"), (const char *)bytes);
+		free(bytes);
+	}
+	free(hex);
+	json_object_put(o);
+	decoded_close(&d);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("eventlog_decode");
@@ -422,6 +501,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, eventlog_decode_device_paths);
 	tcase_add_test(tc, eventlog_decode_separator_action_gpt);
 	tcase_add_test(tc, eventlog_decode_signature_lists);
+	tcase_add_test(tc, eventlog_decode_post_code_blob);
+	tcase_add_test(tc, eventlog_decode_utf16_ipl_and_tag);
 	tcase_add_test(tc, eventlog_decode_undecodable);
 	tcase_add_test(tc, eventlog_devpath_nodes);
 	tcase_add_test(tc, eventlog_devpath_malformed);

@@ -787,6 +787,27 @@ static void tpm_path(char *out, size_t size, const char *name)
 	snprintf(out, size, "%s/%s", tpm_dir, name);
 }
 
+/* Whether `pid` is a swtpm whose command line names tpm_dir, so a wrong PID is never signalled. */
+static bool is_our_swtpm(pid_t pid)
+{
+	char path[64], cmdline[4096];
+	size_t len;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "rb");
+	if (!f)
+		return false;
+	len = fread(cmdline, 1, sizeof(cmdline) - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < len; i++) {
+		if (cmdline[i] == '\0')
+			cmdline[i] = ' ';
+	}
+	cmdline[len] = '\0';
+	return strncmp(cmdline, "swtpm ", 6) == 0 && strstr(cmdline, tpm_dir) != NULL;
+}
+
 static void swtpm_start(void)
 {
 	char path[256];
@@ -804,11 +825,15 @@ static void swtpm_start(void)
 	tpm_path(path, sizeof(path), "swtpm.pid");
 	for (int i = 0; i < 100 && access(path, R_OK) != 0; i++)
 		nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	/* swtpm writes the PID without a newline. */
 	pid_text = test_read_file(path, &len);
-	pid_text[len ? len - 1 : 0] = '\0';
-	swtpm_pid = (pid_t)atoi((char *)pid_text);
+	pid_text = realloc(pid_text, len + 1);
+	ck_assert_ptr_nonnull(pid_text);
+	pid_text[len] = '\0';
+	swtpm_pid = (pid_t)strtol((char *)pid_text, NULL, 10);
 	free(pid_text);
 	ck_assert_int_gt(swtpm_pid, 0);
+	ck_assert_msg(is_our_swtpm(swtpm_pid), "PID %d from %s is not the swtpm of %s", (int)swtpm_pid, path, tpm_dir);
 
 	snprintf(path, sizeof(path), "swtpm:path=%s/tpm.sock", tpm_dir);
 	setenv("TPM2TOOLS_TCTI", path, 1);
@@ -865,12 +890,12 @@ static void swtpm_setup(void)
 
 static void swtpm_teardown(void)
 {
-	if (swtpm_pid > 0) {
+	if (swtpm_pid > 0 && is_our_swtpm(swtpm_pid)) {
 		kill(swtpm_pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(swtpm_pid, 0) == 0; i++)
+		for (int i = 0; i < 100 && is_our_swtpm(swtpm_pid); i++)
 			nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
-		swtpm_pid = 0;
 	}
+	swtpm_pid = 0;
 	if (tpm_dir[0] && getenv("TNCSUITE_KEEP_TPM_DIR") == NULL) {
 		char cmd[128];
 
