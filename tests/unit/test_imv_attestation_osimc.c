@@ -3,7 +3,7 @@
  * it sends the IETF/Operating System message that identifies the endpoint
  * to imv-attestation (Product Information "Debian", String Version
  * "12 x86_64" and the ITA-HSR Device ID from [test-osimc] device_id).
- * It stands in for imc-os, which is built on another branch.
+ * It replaces imc-os, which this test does not build.
  */
 #include <stdlib.h>
 #include <string.h>
