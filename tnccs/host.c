@@ -30,6 +30,7 @@ void host_options_init(host_options *o)
 	o->max_extra_ids = HOST_DEFAULT_MAX_EXTRA_IDS;
 	o->policy = HOST_POLICY_DEFAULT;
 	snprintf(o->language, sizeof(o->language), "%s", HOST_DEFAULT_LANGUAGE);
+	snprintf(o->tnc_config, sizeof(o->tnc_config), "%s", TNC_CONFIG_DEFAULT_PATH);
 }
 
 const char *host_policy_name(host_policy policy)
@@ -73,7 +74,21 @@ int host_options_from_conf(const conf_t *conf, const char *section, host_options
 	uint64_t size;
 	const char *text;
 	host_options next = *o;
+	char *path = NULL;
 	int rc;
+
+	rc = conf_get_path(conf, section, "tnc_config", NULL, &path);
+	if (rc != TS_OK)
+		return TS_E_CONFIG;
+	if (path && strlen(path) >= sizeof(next.tnc_config)) {
+		log_error(LOG_SUBSYS_CFG, "%s: [%s] tnc_config is longer than %zu characters",
+			  conf_name(conf), section, sizeof(next.tnc_config) - 1);
+		free(path);
+		return TS_E_CONFIG;
+	}
+	if (path)
+		snprintf(next.tnc_config, sizeof(next.tnc_config), "%s", path);
+	free(path);
 
 	rc = conf_get_int(conf, section, "max_round_trips", next.max_round_trips, 1, UINT32_MAX, &v);
 	if (rc != TS_OK)
@@ -521,7 +536,7 @@ int host_load_tnc_config(tnccs_host_t *host, const char *path, char *err, size_t
 	int rc;
 
 	if (!path)
-		path = TNC_CONFIG_DEFAULT_PATH;
+		path = host->options.tnc_config[0] ? host->options.tnc_config : TNC_CONFIG_DEFAULT_PATH;
 	rc = tnc_config_load(path, &config, err, err_size);
 	if (rc != TS_OK)
 		return rc;

@@ -17,7 +17,7 @@
  *           RESULT batch.
  *
  * Thread safety: host functions may be called from several threads, each
- * working on its own host_conn_t; one host_conn_t is driven by one thread
+ * working on its own host_conn_t. One host_conn_t is driven by one thread
  * at a time. Modules may call the bound TNCC/TNCS functions from any thread.
  * Send calls are accepted only from the thread that is inside that module's
  * callback for that connection; the other functions look the connection up
@@ -27,6 +27,22 @@
  * for an unknown connection, passes invalid arguments) is logged with its
  * name and gets an error result; a module that returns TNC_RESULT_FATAL is
  * no longer called and counts as an IMV without a recommendation.
+ * NOTE: modules run inside the host's process, so a module that crashes,
+ * hangs or corrupts memory is not contained.
+ *
+ * GetAttribute (formats of tncif.h: uint32 big-endian, bool one octet,
+ * strings with their NUL) returns MAX_ROUND_TRIPS, MAX_MESSAGE_SIZE (the
+ * batch limit minus 32), HAS_LONG_TYPES and HAS_EXCLUSIVE (true), HAS_SOH
+ * (false), IFTNCCS_PROTOCOL "IF-TNCCS" and IFTNCCS_VERSION "2.0",
+ * IFT_PROTOCOL and IFT_VERSION from the transport, PRIMARY_IMC_ID or
+ * PRIMARY_IMV_ID, PREFERRED_LANGUAGE (the tags without the header name and
+ * without a NUL, as strongSwan's TNCS returns them), and on the TNCS
+ * AR_IDENTITIES and the IMV's own REASON_STRING and REASON_LANGUAGE. With
+ * TNC_CONNECTIONID_ANY only the attributes that need no connection are
+ * available. DHPN, the SoH attributes, TLS_UNIQUE and IMC_SPTS_TNCS1 are
+ * not supported. SetAttribute takes REASON_STRING (UTF-8) and
+ * REASON_LANGUAGE on the TNCS and nothing on the TNCC. A buffer too small
+ * for a value gets INVALID_PARAMETER with the length stored.
  */
 #ifndef HOST_H
 #define HOST_H
@@ -70,9 +86,17 @@ typedef enum host_policy {
 	HOST_POLICY_ANY,
 } host_policy;
 
-/* Defaults of host_options. */
-#define HOST_DEFAULT_MAX_ROUND_TRIPS   20
-#define HOST_DEFAULT_MAX_BATCH_SIZE    (2 * 1024 * 1024)
+/*
+ * Defaults of host_options. The reference attestation (OS and PTS evidence)
+ * takes 5 round trips, and IF-M segmentation adds one per segment, so 50
+ * leaves room while bounding a peer that never ends. The batch size is
+ * strongSwan 6.0.6's default maximum PB-TNC batch over PT-TLS
+ * (128 * 16384 - 16 octets), so modules see the same
+ * TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE (2097104) as under strongSwan and every
+ * batch fits a strongSwan peer.
+ */
+#define HOST_DEFAULT_MAX_ROUND_TRIPS   50
+#define HOST_DEFAULT_MAX_BATCH_SIZE    (128 * 16384 - 16)
 #define HOST_DEFAULT_MAX_RETRIES       2
 #define HOST_DEFAULT_MAX_EXTRA_IDS     8
 #define HOST_DEFAULT_LANGUAGE          "en"
@@ -82,6 +106,7 @@ typedef enum host_policy {
 #define HOST_MAX_TYPES                 256   /* entries in one ReportMessageTypes list */
 #define HOST_MAX_REASON_LEN            1024
 #define HOST_MAX_LANGUAGE_LEN          256
+#define HOST_MAX_PATH_LEN              1024
 
 /* PB-TNC overhead around one PA message: 12 message header + 12 PB-PA header. */
 #define HOST_PB_PA_OVERHEAD            24
@@ -89,6 +114,8 @@ typedef enum host_policy {
 #define HOST_PB_BATCH_HEADER           8
 
 typedef struct host_options {
+	/* The tnc_config file host_load_tnc_config() reads by default. */
+	char tnc_config[HOST_MAX_PATH_LEN];
 	/*
 	 * Round trips (CDATA and SDATA pairs) of one handshake. At the limit the
 	 * TNCS solicits the missing recommendations and sends RESULT; a TNCC
@@ -117,10 +144,11 @@ typedef struct host_options {
 void host_options_init(host_options *o);
 
 /*
- * Reads the keys max_round_trips, max_batch_size, max_retries,
- * max_extra_ids, recommendation_policy (default, all or any), language and
- * remediation_uri from `section` of conf over the values already in o.
- * Returns TS_E_CONFIG (logged with file, line and key) for an invalid value.
+ * Reads the keys tnc_config (a path, relative to the configuration file's
+ * directory), max_round_trips, max_batch_size, max_retries, max_extra_ids,
+ * recommendation_policy (default, all or any), language and remediation_uri
+ * from `section` of conf over the values already in o. Returns TS_E_CONFIG
+ * (logged with file, line and key) for an invalid value, with o unchanged.
  */
 TS_MUST_CHECK int host_options_from_conf(const struct conf *conf, const char *section,
 					 host_options *o);
@@ -134,7 +162,7 @@ TS_MUST_CHECK int host_create(bool is_server, const host_options *options, tnccs
 
 /*
  * Loads the IMC lines (TNCC) or IMV lines (TNCS) of a tnc_config file (NULL:
- * /etc/tnc_config). A syntax error or a module that fails to load stops
+ * the tnc_config of the host's options). A syntax error or a module that fails to load stops
  * loading and returns the error; modules loaded before it stay loaded. The
  * error is logged and, when err is not NULL, written into it.
  */
@@ -193,7 +221,7 @@ TNC_ConnectionID host_conn_id(const host_conn_t *conn);
 uint32_t host_conn_max_batch_size(const host_conn_t *conn);
 
 /*
- * Calls NotifyConnectionChange on every module. HANDSHAKE also forgets the
+ * Calls NotifyConnectionChange on every module. HANDSHAKE also clears the
  * recommendations and reason strings of an earlier handshake.
  */
 void host_conn_notify(host_conn_t *conn, TNC_ConnectionState state);

@@ -357,7 +357,7 @@ void host_conn_deliver(host_conn_t *conn, const host_msg *msg)
 		delivered++;
 	}
 	if (delivered == 0)
-		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, conn->id,
+		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_DEBUG, conn->id,
 			 "no %s takes PA messages of vendor 0x%06x subtype 0x%08x%s",
 			 host->is_server ? "IMV" : "IMC", msg->vendor_id, msg->subtype,
 			 msg->exclusive ? " for the exclusive destination" : "");

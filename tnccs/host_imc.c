@@ -122,7 +122,7 @@ static TNC_Result tncc_reserve_additional_imc_id(TNC_IMCID imc_id, TNC_UInt32 *o
 	return host_reserve_id(tncc(), imc_id, out);
 }
 
-/* Every TNCC function of IF-IMC 1.3, by the name an IMC asks for. */
+/* Every TNCC function of IF-IMC 1.3, by the name an IMC binds. */
 static const struct {
 	const char *name;
 	void *function;

@@ -52,7 +52,7 @@ static TNC_Result tncs_send_message_soh(TNC_IMVID imv_id, TNC_ConnectionID conn_
 
 /*
  * NOTE: a TNCS may start a retry only with SRETRY in the Decided state, and
- * a session answers each received batch with exactly one batch, so after
+ * a session replies to each received batch with exactly one batch, so after
  * RESULT the client's CLOSE ends it before the server has a turn. IMV retry
  * requests are therefore refused with CANT_RETRY.
  */
@@ -273,7 +273,7 @@ static TNC_Result tncs_reserve_additional_imv_id(TNC_IMVID imv_id, TNC_UInt32 *o
 	return host_reserve_id(tncs(), imv_id, out);
 }
 
-/* Every TNCS function of IF-IMV 1.4, by the name an IMV asks for. */
+/* Every TNCS function of IF-IMV 1.4, by the name an IMV binds. */
 static const struct {
 	const char *name;
 	void *function;

@@ -92,7 +92,7 @@ struct tnccs_host {
 	size_t conn_count;
 };
 
-/* What one IMV told the TNCS about one connection. */
+/* The recommendation, evaluation and reason one IMV gave for one connection. */
 typedef struct host_conn_verdict {
 	bool have_recommendation;
 	TNC_IMV_Action_Recommendation recommendation;

@@ -28,8 +28,8 @@
 
 /* Octets a RESULT batch needs besides PA messages: Assessment-Result and Access-Recommendation. */
 #define RESULT_FIXED_SIZE (2 * (PB_MSG_HEADER_LEN + 4))
-/* PB-Reason-String: header, length, text, language length, language. */
-#define REASON_MSG_SIZE (PB_MSG_HEADER_LEN + 4 + HOST_MAX_REASON_LEN + 1 + 255)
+/* PB-Reason-String: header, text length, language length, then text and language. */
+#define REASON_FIXED_SIZE (PB_MSG_HEADER_LEN + 4 + 1)
 /* PB-Remediation-Parameters: header, vendor and type, URI. */
 #define REMEDIATION_FIXED_SIZE (PB_MSG_HEADER_LEN + 8)
 
@@ -128,24 +128,33 @@ int tnccs_session_get_result(const tnccs_session_t *s, tnccs_result *out)
 	return TS_OK;
 }
 
-/* Room for module messages in the next batch: the batch limit minus what the session adds. */
-static void set_send_budget(tnccs_session_t *s, const writer_t *out, size_t extra)
+/* The largest batch that can go into out: the session's limit or the room left in out. */
+static size_t batch_limit(const tnccs_session_t *s, const writer_t *out)
 {
 	size_t max = s->limits.max_batch_size;
 	size_t room = out->max > out->len ? out->max - out->len : 0;
 
-	if (room < max)
-		max = room;
+	return room < max ? room : max;
+}
+
+/* Room for module messages in the next batch: the batch limit minus what the session adds. */
+static void set_send_budget(tnccs_session_t *s, const writer_t *out, size_t extra)
+{
+	size_t max = batch_limit(s, out);
+
 	extra += PB_BATCH_HEADER_LEN;
 	host_conn_set_send_budget(s->conn, max > extra ? max - extra : 0);
 }
 
-/* The server's reserve for what a RESULT batch carries besides the IMV messages. */
+/*
+ * The server's reserve for what a RESULT batch always carries besides the
+ * IMV messages. Reason strings are added only as far as they fit.
+ */
 static size_t result_reserve(const tnccs_session_t *s)
 {
 	const host_options *o = host_get_options(s->host);
 
-	return RESULT_FIXED_SIZE + host_module_count(s->host) * REASON_MSG_SIZE +
+	return RESULT_FIXED_SIZE +
 	       (o->remediation_uri[0] ? REMEDIATION_FIXED_SIZE + strlen(o->remediation_uri) : 0);
 }
 
@@ -324,8 +333,8 @@ static void deliver_pa(tnccs_session_t *s, const pb_pa_msg *pa)
 }
 
 /*
- * Handles the messages every batch type may carry: PB-Error,
- * PB-Language-Preference (server) and PB-PDP-Referral. Returns true when a
+ * Handles the messages every batch type may carry: PB-Error and
+ * PB-PDP-Referral, and logs PB-Language-Preference. Returns true when a
  * received PB-Error was fatal.
  */
 static bool handle_common(tnccs_session_t *s, const pb_msg *m)
@@ -350,11 +359,10 @@ static bool handle_common(tnccs_session_t *s, const pb_msg *m)
 			 e->vendor_id, e->code, offset);
 		return e->fatal;
 	}
-	if (m->type == PB_MSG_LANGUAGE_PREFERENCE && s->is_server) {
+	/* server_receive() stored it before HANDSHAKE. */
+	if (m->type == PB_MSG_LANGUAGE_PREFERENCE && s->is_server)
 		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_DEBUG, s->conn_id, "client language preference \"%s\"",
 			 log_escape(text, sizeof(text), m->value, m->value_len));
-		host_conn_set_language(s->conn, m->value, m->value_len);
-	}
 	return false;
 }
 
@@ -402,11 +410,19 @@ static int send_result(tnccs_session_t *s, writer_t *out)
 	}
 	for (size_t i = 0; rc == TS_OK; i++) {
 		char reason[HOST_MAX_REASON_LEN + 1], lang[256];
+		size_t size, reserve;
 
 		if (!host_conn_get_reason(s->conn, i, reason, sizeof(reason), lang, sizeof(lang)))
 			break;
 		if (i == 0)
 			log_escape(s->result.reason, sizeof(s->result.reason), reason, strlen(reason));
+		size = REASON_FIXED_SIZE + strlen(reason) + strlen(lang);
+		reserve = result_reserve(s) - RESULT_FIXED_SIZE;
+		if (writer_len(&s->batch) + size + reserve > batch_limit(s, out)) {
+			log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, s->conn_id,
+				 "reason string %zu does not fit the RESULT batch and is left out", i);
+			continue;
+		}
 		pb_msg_init_reason_string(&m, reason, strlen(reason), lang, strlen(lang));
 		rc = pb_msg_write(&s->batch, &m);
 	}

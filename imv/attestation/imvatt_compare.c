@@ -7,6 +7,9 @@
  * with the row of seq_no n: its PCR and its digest. Missing and extra
  * measurements are differences too. `tnc-db device-reset` deletes the rows,
  * and the next attestation registers again.
+ *
+ * NOTE: the texts name PCR and event number but not the event type, because
+ * neither Simple Component Evidence nor component_hashes carries it.
  */
 #include <stdarg.h>
 #include <stdio.h>

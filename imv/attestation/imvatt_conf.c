@@ -1,3 +1,23 @@
+/*
+ * Section [imv-attestation] of tncsuite.conf; the database is [imv] database,
+ * shared with imv-os.
+ *
+ *   hash_algorithm = sha256     strongest measurement algorithm offered
+ *                               (sha1, sha256, sha384, sha512)
+ *   dh_group = ecp256           strongest DH group offered (ecp384, ecp256,
+ *                               modp2048, modp1536, modp1024)
+ *   allow_modp1024 = no         also offer and accept MODP 1024
+ *   min_nonce_len = 16          shortest IMC nonce accepted (16..255); the
+ *                               IMV's own nonce takes the IMC's length, so
+ *                               nonce_len is read but has no effect here
+ *   ca_dir = PATH               CA certificates (PEM or DER) for AIK certificates
+ *   untrusted_ak = no-access    recommendation for an untrusted AK (isolate, no-access)
+ *   fail_closed = no-access     recommendation for database errors, missing
+ *                               results and incomplete evidence
+ *   max_measurements = 65536    Simple Component Evidence accepted per connection
+ *   busy_timeout = 5000         milliseconds to wait for a locked config.db
+ *   debug = N                   log level of [IMV] and [PTS] lines (0..4)
+ */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -195,6 +195,11 @@ int imvatt_evidence_sce(imvatt_state *s, const uint8_t *value, size_t len)
 	if (sce.extended_pcr >= PCR_BANK_NUM_PCRS)
 		return comp_error(c, "%s event %zu: PCR %u does not exist", comp_defs[k].name, c->count + 1,
 				  sce.extended_pcr);
+	/*
+	 * NOTE: transform 2 (IMA's SHA-1 template hash zero-padded into a
+	 * larger bank) is accepted, but the file check recomputes template
+	 * hashes in the bank's algorithm, so such files count as differing.
+	 */
 	if (sce.transform != PTS_SCE_TRANSFORM_NO && sce.transform != PTS_SCE_TRANSFORM_MATCH &&
 	    !(k == IMVATT_COMP_IMA && sce.transform == PTS_SCE_TRANSFORM_LONG))
 		return comp_error(c, "%s event %zu: PCR transform %u is not supported", comp_defs[k].name,

@@ -13,3 +13,11 @@ test_host_SOURCES = test_host.c test_host_util.h
 test_host_LDADD = $(HOST_TEST_LIBS)
 test_tnccs_session_SOURCES = test_tnccs_session.c test_host_util.h
 test_tnccs_session_LDADD = $(HOST_TEST_LIBS)
+
+# A minimal IMV without the optional IF-IMV functions, loaded by test_host.
+# -rpath makes libtool build a shared module although it is never installed.
+check_LTLIBRARIES = test_host_legacy_imv.la
+test_host_legacy_imv_la_SOURCES = test_host_legacy_imv.c
+test_host_legacy_imv_la_CFLAGS = $(AM_CFLAGS) $(MODULE_CFLAGS)
+test_host_legacy_imv_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+EXTRA_test_host_DEPENDENCIES = test_host_legacy_imv.la

@@ -173,8 +173,13 @@ END_TEST
 
 START_TEST(host_load_tnc_config_sides)
 {
-	tnccs_host_t *client = make_host(false, NULL), *server = make_host(true, NULL);
+	tnccs_host_t *client = make_host(false, NULL), *server;
+	host_options opts;
 	char text[2048], err[512];
+
+	host_options_init(&opts);
+	snprintf(opts.tnc_config, sizeof(opts.tnc_config), "%s", th_path("tnc_config"));
+	server = make_host(true, &opts);
 
 	snprintf(text, sizeof(text),
 		 "# test modules\nIMC \"Test\" %s\nIMV \"Test A\" %s\nIMV \"Test B\" %s\n",
@@ -182,7 +187,8 @@ START_TEST(host_load_tnc_config_sides)
 	th_write("tnc_config", text);
 
 	ck_assert_int_eq(host_load_tnc_config(client, th_path("tnc_config"), err, sizeof(err)), TS_OK);
-	ck_assert_int_eq(host_load_tnc_config(server, th_path("tnc_config"), err, sizeof(err)), TS_OK);
+	/* The server takes the path from its options. */
+	ck_assert_int_eq(host_load_tnc_config(server, NULL, err, sizeof(err)), TS_OK);
 	ck_assert_uint_eq(host_module_count(client), 1);
 	ck_assert_str_eq(host_module_name(client, 0), "Test");
 	ck_assert_uint_eq(host_module_id(client, 0), 1);
@@ -338,7 +344,7 @@ START_TEST(host_attributes_imv)
 
 	ck_assert_int_eq(get(1, 42, TNC_ATTRIBUTEID_MAX_ROUND_TRIPS, sizeof(buf), buf, &len), 0);
 	ck_assert_uint_eq(len, 4);
-	ck_assert_mem_eq(buf, "\x00\x00\x00\x14", 4);   /* the default of 20 */
+	ck_assert_mem_eq(buf, "\x00\x00\x00\x32", 4);   /* the default of 50 */
 
 	/* 65536 - 8 (batch header) - 24 (PB-PA headers) */
 	ck_assert_int_eq(get(1, 42, TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE, sizeof(buf), buf, &len), 0);
@@ -387,6 +393,20 @@ START_TEST(host_attributes_imv)
 	ck_assert_int_eq(get(1, 42, TNC_ATTRIBUTEID_DHPN, sizeof(buf), buf, &len),
 			 TNC_RESULT_INVALID_PARAMETER);
 	ck_assert_int_eq(get(1, 42, 0x12345, sizeof(buf), buf, &len), TNC_RESULT_INVALID_PARAMETER);
+
+	/*
+	 * Without a transport limit: 2097104, the value strongSwan 6.0.6 gives
+	 * its IMCs and IMVs over PT-TLS (seen in its segmentation contracts).
+	 */
+	{
+		tnccs_conn_info plain = { .conn_id = 43 };
+		host_conn_t *other = NULL;
+
+		ck_assert_int_eq(host_conn_create(server, &plain, &other), TS_OK);
+		ck_assert_int_eq(get(1, 43, TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE, sizeof(buf), buf, &len), 0);
+		ck_assert_mem_eq(buf, "\x00\x1f\xff\xd0", 4);
+		host_conn_destroy(other);
+	}
 
 	/* Unknown connection, the host itself, bad arguments. */
 	ck_assert_int_eq(get(1, 43, TNC_ATTRIBUTEID_IFT_VERSION, sizeof(buf), buf, &len),
@@ -507,6 +527,145 @@ START_TEST(host_conn_id_in_use)
 }
 END_TEST
 
+/* The minimal legacy IMV that tests/unit builds next to this program. */
+static const char *legacy_module(void)
+{
+	static char path[1024];
+	const char *top = getenv("TOP_BUILDDIR");
+
+	snprintf(path, sizeof(path), "%s/tests/unit/.libs/test_host_legacy_imv.so",
+		 top && *top ? top : TOP_BUILDDIR);
+	ck_assert_msg(access(path, R_OK) == 0, "module %s not built", path);
+	return path;
+}
+
+START_TEST(host_legacy_receive)
+{
+	tnccs_conn_info info = { .conn_id = 11 };
+	tnccs_host_t *server = make_host(true, NULL);
+	host_conn_t *conn = NULL;
+	static const uint8_t body[3] = "abc";
+	host_msg msg = {
+		.vendor_id = 0x5597, .subtype = 0x42, .collector_id = 1,
+		.validator_id = TNC_IMVID_ANY, .body = body, .len = sizeof(body),
+	};
+	TNC_IMV_Action_Recommendation rec;
+	TNC_IMV_Evaluation_Result eval;
+	unsigned char *log;
+	size_t log_len;
+
+	setenv("LEGACY_IMV_LOG", th_path("legacy.log"), 1);
+	load(server, "Legacy", legacy_module());
+	ck_assert_int_eq(host_conn_create(server, &info, &conn), TS_OK);
+	/* The module exports no NotifyConnectionChange and no BatchEnding. */
+	host_conn_notify(conn, TNC_CONNECTION_STATE_CREATE);
+	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
+
+	host_conn_deliver(conn, &msg);          /* 0x00559742 */
+	msg.subtype = 0x1FF;
+	host_conn_deliver(conn, &msg);          /* does not fit a legacy type */
+	msg.subtype = 0xFF;
+	host_conn_deliver(conn, &msg);          /* would read as the wildcard */
+	msg.vendor_id = 0;
+	msg.subtype = 1;
+	host_conn_deliver(conn, &msg);          /* not subscribed */
+	msg.vendor_id = 0x5597;
+	msg.subtype = 0x43;
+	msg.exclusive = true;
+	msg.validator_id = 1;
+	host_conn_deliver(conn, &msg);          /* exclusive to this IMV */
+	msg.validator_id = 2;
+	host_conn_deliver(conn, &msg);          /* exclusive to another IMV */
+	msg.exclusive = false;
+	msg.subtype = 0x44;
+	msg.body = NULL;
+	msg.len = 0;
+	host_conn_deliver(conn, &msg);          /* an empty message */
+	host_conn_batch_ending(conn);
+
+	ck_assert(!host_conn_all_recommended(conn));
+	host_conn_solicit(conn);
+	ck_assert(host_conn_all_recommended(conn));
+	host_conn_get_recommendation(conn, &rec, &eval);
+	ck_assert_uint_eq(rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_uint_eq(eval, TNC_IMV_EVALUATION_RESULT_COMPLIANT);
+	host_conn_destroy(conn);
+
+	log = test_read_file(th_path("legacy.log"), &log_len);
+	ck_assert_uint_eq(log_len, 66);
+	ck_assert_mem_eq(log, "type=0x00559742 len=3\ntype=0x00559743 len=3\ntype=0x00559744 len=0\n", 66);
+	free(log);
+	host_destroy(server);
+}
+END_TEST
+
+START_TEST(host_version_negotiation_fails)
+{
+	tnccs_host_t *server = make_host(true, NULL);
+	char err[512];
+
+	setenv("LEGACY_IMV_NO_VERSION", "1", 1);
+	ck_assert_int_eq(host_load_module(server, "Legacy", legacy_module(), err, sizeof(err)),
+			 TS_E_UNSUPPORTED);
+	ck_assert_str_eq(err, "IMV \"Legacy\" supports no API version in [1, 1]");
+	ck_assert_uint_eq(host_module_count(server), 0);
+	unsetenv("LEGACY_IMV_NO_VERSION");
+	host_destroy(server);
+}
+END_TEST
+
+START_TEST(host_calls_outside_callbacks)
+{
+	tnccs_conn_info info = { .conn_id = 12 };
+	tnccs_host_t *server = make_host(true, NULL);
+	host_conn_t *conn = NULL;
+	TNC_TNCS_ProvideRecommendationPointer provide;
+	TNC_TNCS_SendMessagePointer send;
+	TNC_TNCS_RequestHandshakeRetryPointer retry;
+	TNC_IMV_Action_Recommendation rec;
+	TNC_IMV_Evaluation_Result eval;
+	uint8_t byte = 0;
+	void *fn = NULL;
+
+	th_conf("[imv-test]\nstats_file = stats\n");
+	load(server, "V", th_built_module("imv"));
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_ProvideRecommendation", &fn), 0);
+	provide = (TNC_TNCS_ProvideRecommendationPointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_SendMessage", &fn), 0);
+	send = (TNC_TNCS_SendMessagePointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_RequestHandshakeRetry", &fn), 0);
+	retry = (TNC_TNCS_RequestHandshakeRetryPointer)fn;
+	ck_assert_int_eq(host_conn_create(server, &info, &conn), TS_OK);
+	host_conn_notify(conn, TNC_CONNECTION_STATE_CREATE);
+	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
+
+	/* Sending needs a callback; recommending does not. */
+	ck_assert_int_eq(send(1, 12, &byte, 1, 1), TNC_RESULT_ILLEGAL_OPERATION);
+	ck_assert_int_eq(send(1, 13, &byte, 1, 1), TNC_RESULT_INVALID_PARAMETER);
+	ck_assert_int_eq(provide(1, 13, 0, 0), TNC_RESULT_INVALID_PARAMETER);
+	ck_assert_int_eq(provide(1, 12, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE,
+				 TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR), TNC_RESULT_SUCCESS);
+	ck_assert(host_conn_all_recommended(conn));
+	/* An IMV that recommended is not solicited. */
+	host_conn_solicit(conn);
+	host_conn_get_recommendation(conn, &rec, &eval);
+	ck_assert_uint_eq(rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_uint_eq(eval, TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR);
+
+	/* The TNCS cannot start a retry; an IMC reason is invalid for an IMV. */
+	ck_assert_int_eq(retry(1, 12, TNC_RETRY_REASON_IMV_SERIOUS_EVENT), TNC_RESULT_CANT_RETRY);
+	ck_assert_int_eq(retry(1, 12, TNC_RETRY_REASON_IMC_PERIODIC), TNC_RESULT_INVALID_PARAMETER);
+
+	/* HANDSHAKE clears the recommendation. */
+	host_conn_notify(conn, TNC_CONNECTION_STATE_HANDSHAKE);
+	ck_assert(!host_conn_all_recommended(conn));
+	host_conn_destroy(conn);
+	ck_assert_int_eq(th_stat("stats", "imv imv-test", 0, "solicited"), 0);
+	ck_assert_int_eq(th_stat("stats", "imv imv-test", 0, "handshakes"), 2);
+	host_destroy(server);
+}
+END_TEST
+
 /* Handshakes */
 
 START_TEST(host_rounds_and_messages)
@@ -596,7 +755,7 @@ START_TEST(host_exclusive_delivery)
 
 	/*
 	 * Round 1 goes to both IMVs. Both reply, B last, so the IMC's round 2
-	 * goes exclusively to B. A then never sees a second batch and is
+	 * goes exclusively to B. A then never receives a second batch and is
 	 * solicited.
 	 */
 	th_conf("[imc-test]\nrounds = 2\nexclusive = yes\nstats_file = stats\n"
@@ -825,6 +984,7 @@ START_TEST(host_options_from_conf_keys)
 {
 	static const char text[] =
 		"[tnc-server]\nrecommendation_policy = Any\nmax_round_trips = 7\n"
+		"tnc_config = modules/tnc_config\n"
 		"max_batch_size = 64K\nmax_retries = 0\nlanguage = de\n"
 		"remediation_uri = https://remediation.example.org/\n"
 		"[bad-policy]\nrecommendation_policy = most\n"
@@ -833,9 +993,11 @@ START_TEST(host_options_from_conf_keys)
 	conf_t *conf = NULL;
 	host_options o;
 
-	ck_assert_int_eq(conf_parse("test.conf", text, strlen(text), &conf), TS_OK);
+	ck_assert_int_eq(conf_parse("/etc/tncsuite/test.conf", text, strlen(text), &conf), TS_OK);
 	host_options_init(&o);
+	ck_assert_str_eq(o.tnc_config, "/etc/tnc_config");
 	ck_assert_int_eq(host_options_from_conf(conf, "tnc-server", &o), TS_OK);
+	ck_assert_str_eq(o.tnc_config, "/etc/tncsuite/modules/tnc_config");
 	ck_assert_int_eq(o.policy, HOST_POLICY_ANY);
 	ck_assert_uint_eq(o.max_round_trips, 7);
 	ck_assert_uint_eq(o.max_batch_size, 65536);
@@ -1004,6 +1166,82 @@ START_TEST(host_concurrent_connections)
 }
 END_TEST
 
+/* A module thread that calls bound functions for connections other threads create and delete. */
+typedef struct rogue {
+	atomic_int stop;
+	unsigned long first_id, count;
+	unsigned calls, unexpected;
+} rogue;
+
+static void *rogue_main(void *arg)
+{
+	rogue *r = arg;
+	void *fn = NULL;
+	TNC_TNCS_GetAttributePointer get;
+	TNC_TNCS_SendMessagePointer send;
+	TNC_TNCS_ProvideRecommendationPointer provide;
+	uint32_t seed = 1;
+
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_GetAttribute", &fn), 0);
+	get = (TNC_TNCS_GetAttributePointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_SendMessage", &fn), 0);
+	send = (TNC_TNCS_SendMessagePointer)fn;
+	ck_assert_int_eq(host_imv_bind(1, "TNC_TNCS_ProvideRecommendation", &fn), 0);
+	provide = (TNC_TNCS_ProvideRecommendationPointer)fn;
+
+	while (!atomic_load(&r->stop)) {
+		TNC_ConnectionID id;
+		uint8_t buf[8], byte = 0;
+		TNC_UInt32 len = 0;
+		TNC_Result rc;
+
+		seed = seed * 1103515245 + 12345;
+		id = r->first_id + (seed >> 8) % r->count;
+		rc = get(1, id, TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE, sizeof(buf), buf, &len);
+		if (rc != TNC_RESULT_SUCCESS && rc != TNC_RESULT_INVALID_PARAMETER)
+			r->unexpected++;
+		rc = send(1, id, &byte, 1, 1);
+		if (rc != TNC_RESULT_ILLEGAL_OPERATION && rc != TNC_RESULT_INVALID_PARAMETER)
+			r->unexpected++;
+		/* The same verdict the IMV gives, so the results do not change. */
+		rc = provide(1, id, TNC_IMV_ACTION_RECOMMENDATION_ALLOW,
+			     TNC_IMV_EVALUATION_RESULT_COMPLIANT);
+		if (rc != TNC_RESULT_SUCCESS && rc != TNC_RESULT_INVALID_PARAMETER)
+			r->unexpected++;
+		r->calls++;
+	}
+	return NULL;
+}
+
+START_TEST(host_foreign_thread_calls)
+{
+	enum { THREADS = 3, RUNS = 30 };
+	tnccs_host_t *client = make_host(false, NULL), *server = make_host(true, NULL);
+	pthread_t threads[THREADS], rogue_thread;
+	worker workers[THREADS];
+	rogue r = { 0, 1000, THREADS * 1000, 0, 0 };
+
+	th_conf("[imc-test]\nrounds = 2\nmessages = 2\n[imv-test]\nrounds = 2\n");
+	load(client, "C", th_built_module("imc"));
+	load(server, "V", th_built_module("imv"));
+	ck_assert_int_eq(pthread_create(&rogue_thread, NULL, rogue_main, &r), 0);
+	for (int t = 0; t < THREADS; t++) {
+		workers[t] = (worker){ client, server, 1000UL * (unsigned long)(t + 1), RUNS, 0 };
+		ck_assert_int_eq(pthread_create(&threads[t], NULL, worker_main, &workers[t]), 0);
+	}
+	for (int t = 0; t < THREADS; t++) {
+		ck_assert_int_eq(pthread_join(threads[t], NULL), 0);
+		ck_assert_int_eq(workers[t].allowed, RUNS);
+	}
+	atomic_store(&r.stop, 1);
+	ck_assert_int_eq(pthread_join(rogue_thread, NULL), 0);
+	ck_assert_uint_gt(r.calls, 0);
+	ck_assert_uint_eq(r.unexpected, 0);
+	host_destroy(client);
+	host_destroy(server);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -1032,6 +1270,9 @@ static Suite *make_suite(void)
 	tcase_add_test(api_tc, host_conn_id_in_use);
 	tcase_add_test(api_tc, host_options_from_conf_keys);
 	tcase_add_test(api_tc, host_access_mapping);
+	tcase_add_test(api_tc, host_legacy_receive);
+	tcase_add_test(api_tc, host_version_negotiation_fails);
+	tcase_add_test(api_tc, host_calls_outside_callbacks);
 	suite_add_tcase(s, api_tc);
 
 	tcase_add_checked_fixture(run_tc, setup, teardown);
@@ -1045,6 +1286,7 @@ static Suite *make_suite(void)
 	tcase_add_test(run_tc, host_max_round_trips_solicits);
 	tcase_add_test(run_tc, host_imc_retry);
 	tcase_add_test(run_tc, host_concurrent_connections);
+	tcase_add_test(run_tc, host_foreign_thread_calls);
 	suite_add_tcase(s, run_tc);
 
 	tcase_add_checked_fixture(policy_tc, setup, teardown);

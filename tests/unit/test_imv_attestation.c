@@ -412,6 +412,124 @@ START_TEST(run1_replay_rejects_captured_quote)
 }
 END_TEST
 
+/* Re-encodes the PTS message of a client batch with `replace` for the attribute of `type`, or without it. */
+static uint8_t *rebuild_pts(int index, uint32_t type, const writer_t *replace, size_t *out_len)
+{
+	pb_pa msgs[8];
+	pa_msg *msg = NULL;
+	pa_msg_builder b;
+	size_t len;
+	uint8_t *batch = read_batch(index, &len), *out = NULL;
+
+	ck_assert_uint_eq(batch_pa_msgs(batch, len, msgs, 8), 1);
+	ck_assert_int_eq(pa_msg_parse(msgs[0].msg, msgs[0].len, NULL, &msg, NULL), TS_OK);
+	ck_assert_int_eq(pa_msg_builder_init(&b, 99, 1 << 20), TS_OK);
+	for (size_t i = 0; i < msg->count; i++) {
+		const pa_attr *a = &msg->attrs[i];
+
+		if (a->type == type && replace)
+			ck_assert_int_eq(pa_msg_builder_add(&b, a->flags, a->vendor, a->type, writer_data(replace),
+							    writer_len(replace)), TS_OK);
+		else if (a->type != type)
+			ck_assert_int_eq(pa_msg_builder_add(&b, a->flags, a->vendor, a->type, a->value, a->value_len), TS_OK);
+	}
+	ck_assert_int_eq(pa_msg_builder_finish(&b, &out, out_len), TS_OK);
+	pa_msg_builder_free(&b);
+	pa_msg_free(msg);
+	free(batch);
+	return out;
+}
+
+/* The Symlinks attribute of batch #9 arrives in three Segment Envelopes of 40 octets at most. */
+START_TEST(run1_segmented_symlinks)
+{
+	TNC_ConnectionID conn = 8;
+	seg_attr_contract small = { .max_msg_size = SEG_ATTR_NO_LIMIT, .max_seg_size = 40 };
+	uint8_t whole[512];
+	size_t whole_len = 0, msg_len, off = 0;
+	uint8_t *msg;
+	writer_t w;
+	pb_pa msgs[8];
+	pa_msg *keep = NULL, *nine = NULL;
+	const pa_attr *a;
+	size_t len;
+	uint8_t *batch;
+
+	make_db("B", RUN1_DEVICE, 1);
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, conn, TNC_CONNECTION_STATE_CREATE), TNC_RESULT_SUCCESS);
+	replay_batch(conn, 1);
+
+	/* Batch #3 with a contract response of 40-octet segments. */
+	writer_init(&w, 64);
+	ck_assert_int_eq(seg_attr_contract_encode(&small, &w), TS_OK);
+	msg = rebuild_pts(3, SEG_ATTR_CONTRACT_RESP, &w, &msg_len);
+	writer_free(&w);
+	clear_sent();
+	deliver(conn, PA_VENDOR_TCG, PTS_MSG_SUBTYPE, IMC_ATT_ID, msg, msg_len);
+	batch_end(conn);
+	free(msg);
+	replay_batch(conn, 5);
+	replay_batch(conn, 7);
+
+	/* The Symlinks attribute (header and value) of batch #9, cut by hand into three segments. */
+	batch = read_batch(9, &len);
+	ck_assert_uint_eq(batch_pa_msgs(batch, len, msgs, 8), 1);
+	ck_assert_int_eq(pa_msg_parse(msgs[0].msg, msgs[0].len, NULL, &nine, NULL), TS_OK);
+	ck_assert_uint_eq(nine->attrs[0].type, ITA_ATTR_SYMLINKS);
+	whole_len = 12 + nine->attrs[0].value_len;
+	ck_assert_uint_le(whole_len, sizeof(whole));
+	memcpy(whole, msgs[0].msg + nine->attrs[0].offset, whole_len);
+	ck_assert_uint_gt(whole_len, 80);
+
+	for (int seg = 0; seg < 3; seg++) {
+		size_t n = seg < 2 ? 40 : whole_len - off;
+		uint8_t flags = seg == 0 ? 0xC0 : seg == 1 ? 0x80 : 0x00;
+		pa_msg_builder b;
+		uint8_t *data = NULL;
+		size_t data_len = 0;
+
+		writer_init(&w, 64);
+		ck_assert_int_eq(writer_u8(&w, flags), TS_OK);
+		ck_assert_int_eq(writer_u24(&w, 1), TS_OK);
+		ck_assert_int_eq(writer_bytes(&w, whole + off, n), TS_OK);
+		off += n;
+		ck_assert_int_eq(pa_msg_builder_init(&b, 100 + (uint32_t)seg, 1 << 20), TS_OK);
+		ck_assert_int_eq(pa_msg_builder_add(&b, 0, PTS_PEN_TCG, SEG_ATTR_ENVELOPE, writer_data(&w), writer_len(&w)),
+				 TS_OK);
+		writer_free(&w);
+		/* The last segment comes with the rest of batch #9. */
+		for (size_t i = 1; seg == 2 && i < nine->count; i++)
+			ck_assert_int_eq(pa_msg_builder_add(&b, nine->attrs[i].flags, nine->attrs[i].vendor, nine->attrs[i].type,
+							    nine->attrs[i].value, nine->attrs[i].value_len), TS_OK);
+		ck_assert_int_eq(pa_msg_builder_finish(&b, &data, &data_len), TS_OK);
+		pa_msg_builder_free(&b);
+		clear_sent();
+		deliver(conn, PA_VENDOR_TCG, PTS_MSG_SUBTYPE, IMC_ATT_ID, data, data_len);
+		batch_end(conn);
+		free(data);
+		if (seg < 2) {
+			seg_attr_next next;
+
+			a = find_sent(PTS_PEN_TCG, SEG_ATTR_NEXT_SEGMENT, &keep);
+			ck_assert_ptr_nonnull(a);
+			ck_assert_int_eq(seg_attr_next_decode(a->value, a->value_len, &next, NULL), TS_OK);
+			ck_assert_uint_eq(next.base_msg_id, 1);
+			ck_assert(!next.cancel);
+			pa_msg_free(keep);
+			ck_assert_int_eq(last_rec, -1);
+		}
+	}
+	ck_assert_uint_eq(off, whole_len);
+
+	/* Reassembled and processed like the whole attribute: the same verdict as the unsegmented run. */
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_ptr_nonnull(strstr(last_reason, "replayed or forged quote"));
+	ck_assert_ptr_null(strstr(last_reason, "segment"));
+	pa_msg_free(nine);
+	free(batch);
+}
+END_TEST
+
 /* The 105 Simple Component Evidence measurements of batch #9. */
 static size_t run1_measurements(imvatt_meas *out)
 {
@@ -1691,6 +1809,7 @@ static Suite *make_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, run1_replay_rejects_captured_quote);
+	tcase_add_test(tc, run1_segmented_symlinks);
 	tcase_add_test(tc, run1_register_then_compare);
 	tcase_add_test(tc, run1_quote_verifies_with_captured_secret);
 	tcase_add_test(tc, db_locked_fails_closed);

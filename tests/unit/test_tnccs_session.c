@@ -26,6 +26,8 @@ typedef struct exchange {
 	size_t first_len;
 	uint8_t *result;            /* copy of the RESULT batch */
 	size_t result_len;
+	uint8_t *batches[MAX_BATCHES];  /* copies of every batch */
+	size_t lens[MAX_BATCHES];
 	tnccs_result client_result;
 	int client_result_rc;
 	tnccs_result server_result;
@@ -38,8 +40,12 @@ static void record(exchange *x, const writer_t *w)
 	size_t len = writer_len(w);
 
 	ck_assert_uint_ge(len, 8);
-	if (x->count < MAX_BATCHES)
+	if (x->count < MAX_BATCHES) {
 		x->types[x->count] = data[3] & 0x0F;
+		x->batches[x->count] = malloc(len);
+		memcpy(x->batches[x->count], data, len);
+		x->lens[x->count] = len;
+	}
 	if (x->count == 0) {
 		x->first = malloc(len);
 		memcpy(x->first, data, len);
@@ -57,6 +63,8 @@ static void exchange_free(exchange *x)
 {
 	free(x->first);
 	free(x->result);
+	for (size_t i = 0; i < x->count && i < MAX_BATCHES; i++)
+		free(x->batches[i]);
 }
 
 /* Moves batches between the two sessions until neither has one to send. */
@@ -450,6 +458,39 @@ START_TEST(session_remediation_uri)
 }
 END_TEST
 
+START_TEST(session_reasons_fit_batch)
+{
+	static const char *const imvs[] = { "imv-test-a", "imv-test-b", "imv-test-c" };
+	host_options opts;
+	exchange x;
+	pb_batch *b = NULL;
+	pb_error_msg err;
+	pb_limits limits;
+
+	/*
+	 * A 120-octet batch limit: 8 header + 16 + 16 for the results leave 80
+	 * octets, and one reason string takes 17 + 51 + 2 = 70 of them.
+	 */
+	host_options_init(&opts);
+	opts.max_batch_size = 120;
+	th_conf("[imc-test]\nrounds = 1\nmessage_size = 20\n"
+		"[imv-test-a]\nrounds = 1\n[imv-test-b]\nrounds = 1\n[imv-test-c]\nrounds = 1\n");
+	make_hosts(NULL, &opts, imvs, 3);
+	run_once(1, &x);
+	ck_assert_uint_eq(x.client_result.access_recommendation, ALLOWED);
+	ck_assert_str_eq(x.client_result.reason, "imv-test-a: received 1 messages in 1 batches, 0 bad");
+	ck_assert_uint_le(x.result_len, 120);
+	pb_limits_default(&limits);
+	ck_assert_int_eq(pb_batch_parse(x.result, x.result_len, PB_ROLE_CLIENT, &limits, &b, &err),
+			 TS_OK);
+	ck_assert_uint_eq(b->count, 3);
+	ck_assert_uint_eq(b->msgs[2].type, PB_MSG_REASON_STRING);
+	pb_batch_destroy(b);
+	exchange_free(&x);
+	free_hosts();
+}
+END_TEST
+
 START_TEST(session_server_without_imvs)
 {
 	exchange x;
@@ -480,6 +521,121 @@ START_TEST(session_failing_imv)
 	ck_assert_uint_eq(x.client_result.access_recommendation, DENIED);
 	ck_assert_uint_eq(x.client_result.assessment_result, 3);
 	exchange_free(&x);
+	free_hosts();
+}
+END_TEST
+
+/* Batch n of the strongSwan 6.0.6 fixture, decoded into a malloc()ed buffer. */
+static unsigned char *strongswan_batch(int n, size_t *len)
+{
+	FILE *f = fopen(test_data_path("host/strongswan-run1-batches.txt"), "r");
+	char line[4096];
+	unsigned char *batch = NULL;
+
+	ck_assert_ptr_nonnull(f);
+	while (!batch && fgets(line, sizeof(line), f)) {
+		char *end;
+
+		if (line[0] == '#' || strtol(line, &end, 10) != n || *end != ' ')
+			continue;
+		end[strcspn(end, "\n")] = '\0';
+		batch = test_hex(end + 1, len);
+	}
+	fclose(f);
+	ck_assert_msg(batch != NULL, "batch %d not in the fixture", n);
+	return batch;
+}
+
+START_TEST(session_strongswan_client_batches)
+{
+	tnccs_session_t *client = NULL, *server = NULL;
+	unsigned char *first, *close;
+	size_t first_len, close_len;
+	writer_t out;
+	pb_batch *b = NULL;
+	pb_error_msg err;
+	pb_limits limits;
+
+	/* A wildcard IMV receives strongSwan's IETF/OS message (not in imv-test's format). */
+	th_conf("[imc-test]\n[imv-test]\nwildcard = yes\nrounds = 1\nstats_file = stats\n");
+	make_hosts(NULL, NULL, NULL, 0);
+	make_sessions(1, &client, &server);
+	writer_init(&out, SIZE_MAX);
+	ck_assert_int_eq(tnccs_session_start(server, &out), TS_OK);
+
+	first = strongswan_batch(1, &first_len);
+	ck_assert_int_eq(tnccs_session_receive(server, first, first_len, &out), TS_OK);
+	pb_limits_default(&limits);
+	ck_assert_int_eq(pb_batch_parse(writer_data(&out), writer_len(&out), PB_ROLE_CLIENT, &limits,
+					&b, &err), TS_OK);
+	ck_assert_uint_eq(b->type, PB_BATCH_RESULT);
+	pb_batch_destroy(b);
+
+	close = strongswan_batch(11, &close_len);
+	writer_reset(&out);
+	ck_assert_int_eq(tnccs_session_receive(server, close, close_len, &out), TS_OK);
+	ck_assert_uint_eq(writer_len(&out), 0);
+	ck_assert(tnccs_session_finished(server));
+	tnccs_session_destroy(server);
+	tnccs_session_destroy(client);
+
+	ck_assert_int_eq(th_stat("stats", "imv imv-test", 0, "bad"), 1);
+	ck_assert_str_eq(th_stat_text("stats", "imv imv-test", 0, "lang"), "en");
+	free(first);
+	free(close);
+	writer_free(&out);
+	free_hosts();
+}
+END_TEST
+
+START_TEST(session_strongswan_server_batches)
+{
+	tnccs_session_t *client = NULL, *server = NULL;
+	unsigned char *first, *sdata, *result, *close;
+	size_t first_len, sdata_len, result_len, close_len;
+	tnccs_result res;
+	writer_t out;
+
+	th_conf("[imc-test]\nwildcard = yes\nstats_file = stats\n[imv-test]\n");
+	make_hosts(NULL, NULL, NULL, 0);
+	make_sessions(1, &client, &server);
+	writer_init(&out, SIZE_MAX);
+
+	/* Our first CDATA carries the same PB-Language-Preference as strongSwan's. */
+	ck_assert_int_eq(tnccs_session_start(client, &out), TS_OK);
+	first = strongswan_batch(1, &first_len);
+	ck_assert_uint_ge(writer_len(&out), 8 + 31);
+	ck_assert_mem_eq(writer_data(&out) + 8, first + 8, 31);
+
+	/* strongSwan's SDATA: two PB-PA messages (IETF/OS from IMV 1, TCG/PTS from IMV 2). */
+	sdata = strongswan_batch(2, &sdata_len);
+	writer_reset(&out);
+	ck_assert_int_eq(tnccs_session_receive(client, sdata, sdata_len, &out), TS_OK);
+	ck_assert_uint_eq(writer_data(&out)[3], PB_BATCH_CDATA);
+
+	/* strongSwan's RESULT: compliant, access allowed. We close like strongSwan's client. */
+	result = strongswan_batch(10, &result_len);
+	writer_reset(&out);
+	ck_assert_int_eq(tnccs_session_receive(client, result, result_len, &out), TS_OK);
+	ck_assert_int_eq(tnccs_session_get_result(client, &res), TS_OK);
+	ck_assert_uint_eq(res.access_recommendation, ALLOWED);
+	ck_assert_uint_eq(res.assessment_result, 0);
+	close = strongswan_batch(11, &close_len);
+	ck_assert_uint_eq(writer_len(&out), close_len);
+	ck_assert_mem_eq(writer_data(&out), close, close_len);
+	ck_assert(tnccs_session_finished(client));
+	tnccs_session_destroy(client);
+	tnccs_session_destroy(server);
+
+	/* The IMC got both SDATA messages and the TCG/PTS message of the RESULT. */
+	ck_assert_int_eq(th_stat("stats", "imc imc-test", 0, "bad"), 3);
+	ck_assert_int_eq(th_stat("stats", "imc imc-test", 0, "state"),
+			 TNC_CONNECTION_STATE_ACCESS_ALLOWED);
+	free(first);
+	free(sdata);
+	free(result);
+	free(close);
+	writer_free(&out);
 	free_hosts();
 }
 END_TEST
@@ -575,6 +731,118 @@ START_TEST(session_start_rules)
 	writer_free(&out);
 	tnccs_session_destroy(client);
 	tnccs_session_destroy(server);
+	free_hosts();
+}
+END_TEST
+
+static uint32_t prng_state = 0x2545F491;
+
+/* xorshift32: a fixed sequence, so a failure can be replayed. */
+static uint32_t prng(void)
+{
+	prng_state ^= prng_state << 13;
+	prng_state ^= prng_state >> 17;
+	prng_state ^= prng_state << 5;
+	return prng_state;
+}
+
+/* Damages a copy of a batch: flipped octets, a cut, garbage appended or a new length. */
+static uint8_t *mutate(const uint8_t *data, size_t len, size_t *out_len)
+{
+	size_t n = len + 16;
+	uint8_t *copy = malloc(n);
+
+	memcpy(copy, data, len);
+	n = len;
+	switch (prng() % 5) {
+	case 0:
+		for (int k = 1 + (int)(prng() % 4); k > 0; k--)
+			copy[prng() % n] ^= (uint8_t)(1 + prng() % 255);
+		break;
+	case 1:
+		n = prng() % len;
+		break;
+	case 2:
+		for (int k = 0; k < 16; k++)
+			copy[n++] = (uint8_t)prng();
+		break;
+	case 3: {
+		/* The length field of the batch or of one message. */
+		size_t at = prng() % 2 ? 4 : 8 + 8 + (prng() % (len > 20 ? len - 20 : 1));
+
+		if (at + 4 <= n)
+			for (int k = 0; k < 4; k++)
+				copy[at + (size_t)k] = (uint8_t)prng();
+		break;
+	}
+	default:
+		copy[prng() % n] = (uint8_t)prng();
+		break;
+	}
+	*out_len = n;
+	return copy;
+}
+
+START_TEST(session_mutated_batches)
+{
+	enum { ROUNDS = 1500 };
+	exchange x;
+	writer_t out;
+	pb_limits limits;
+	unsigned errors = 0;
+
+	th_conf("[imc-test]\nrounds = 3\nmessages = 2\nmessage_size = 40\n"
+		"[imv-test]\nrounds = 3\nmessages = 2\nmessage_size = 40\n");
+	make_hosts(NULL, NULL, NULL, 0);
+	run_once(1, &x);
+	ck_assert_uint_eq(x.count, 7);
+	pb_limits_default(&limits);
+	writer_init(&out, SIZE_MAX);
+
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		tnccs_session_t *client = NULL, *server = NULL;
+		size_t k = prng() % x.count, bad_len;
+		uint8_t *bad;
+		int rc = TS_OK;
+
+		/* Replay the exchange up to batch k, then send batch k damaged. */
+		make_sessions(10 + round, &client, &server);
+		ck_assert_int_eq(tnccs_session_start(server, &out), TS_OK);
+		ck_assert_int_eq(tnccs_session_start(client, &out), TS_OK);
+		for (size_t i = 0; i < k; i++) {
+			tnccs_session_t *to = i % 2 == 0 ? server : client;
+
+			writer_reset(&out);
+			ck_assert_int_eq(tnccs_session_receive(to, x.batches[i], x.lens[i], &out), TS_OK);
+		}
+		bad = mutate(x.batches[k], x.lens[k], &bad_len);
+		writer_reset(&out);
+		rc = tnccs_session_receive(k % 2 == 0 ? server : client, bad, bad_len, &out);
+		ck_assert_msg(rc == TS_OK || rc == TS_E_PROTOCOL, "round %u: batch %zu gave %d", round,
+			      k, rc);
+		if (rc == TS_E_PROTOCOL) {
+			pb_batch *reply = NULL;
+			pb_error_msg err;
+
+			/* The reply is a CLOSE with one fatal PB-Error, and the session ended. */
+			errors++;
+			ck_assert(tnccs_session_finished(k % 2 == 0 ? server : client));
+			ck_assert_int_eq(pb_batch_parse(writer_data(&out), writer_len(&out),
+							k % 2 == 0 ? PB_ROLE_CLIENT : PB_ROLE_SERVER,
+							&limits, &reply, &err), TS_OK);
+			ck_assert_uint_eq(reply->type, PB_BATCH_CLOSE);
+			ck_assert_uint_eq(reply->count, 1);
+			ck_assert(reply->msgs[0].error.fatal);
+			pb_batch_destroy(reply);
+		}
+		free(bad);
+		tnccs_session_destroy(client);
+		tnccs_session_destroy(server);
+	}
+	/* Most damage is detected; some (a flipped body octet) is not a PB-TNC error. */
+	ck_assert_uint_gt(errors, ROUNDS / 4);
+	writer_free(&out);
+	exchange_free(&x);
 	free_hosts();
 }
 END_TEST
@@ -743,7 +1011,7 @@ static Suite *make_suite(void)
 {
 	Suite *s = suite_create("tnccs_session");
 	TCase *tc = tcase_create("handshake");
-	TCase *err_tc = tcase_create("errors");
+	TCase *err_tc = tcase_create("wire");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, session_two_rounds_allow);
@@ -756,6 +1024,7 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(tc, session_recommendation_policies, 0,
 			    (int)(sizeof(session_policy_cases) / sizeof(session_policy_cases[0])));
 	tcase_add_test(tc, session_remediation_uri);
+	tcase_add_test(tc, session_reasons_fit_batch);
 	tcase_add_test(tc, session_server_without_imvs);
 	tcase_add_test(tc, session_failing_imv);
 	tcase_add_test(tc, session_over_socketpair);
@@ -763,9 +1032,12 @@ static Suite *make_suite(void)
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(err_tc, setup, teardown);
+	tcase_add_test(err_tc, session_strongswan_client_batches);
+	tcase_add_test(err_tc, session_strongswan_server_batches);
 	tcase_add_test(err_tc, session_bad_version);
 	tcase_add_test(err_tc, session_unexpected_batch_type);
 	tcase_add_test(err_tc, session_start_rules);
+	tcase_add_test(err_tc, session_mutated_batches);
 	suite_add_tcase(s, err_tc);
 	return s;
 }
