@@ -1,1 +1,2 @@
-# Documentation of this area (none yet).
+# Documentation of the firmware event log area.
+dist_man_MANS += tnc-eventlog.1

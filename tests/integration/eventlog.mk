@@ -1,1 +1,3 @@
-# Integration scripts of this area (none yet).
+# tnc-eventlog on real event logs from tests/data/eventlog.
+TESTS += test_eventlog.sh
+EXTRA_DIST += test_eventlog.sh
