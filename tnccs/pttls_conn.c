@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -5,6 +6,9 @@
 
 #include "log.h"
 #include "pttls_conn.h"
+
+/* Longest SASL identity kept: a user name (255 octets) or a certificate subject, cut to fit. */
+#define PTTLS_SASL_IDENTITY_MAX 512
 
 /* The step a connection has reached inside its phase. */
 typedef enum conn_state {
@@ -40,8 +44,10 @@ struct pttls_conn {
 	out_msg *out_tail;
 	size_t out_bytes;           /* octets queued, limited by out_limit() */
 
-	char sasl_identity[PTTLS_SASL_PLAIN_FIELD_MAX + 1];
+	char sasl_identity[PTTLS_SASL_IDENTITY_MAX];
+	const char *sasl_mech;      /* the mechanism that succeeded, or NULL */
 	bool sasl_done;
+	char tls_peer[PTTLS_SASL_IDENTITY_MAX];  /* verified client certificate subject, or "" */
 };
 
 static pttls_parse_opts parse_opts(const pttls_conn_t *c)
@@ -197,6 +203,11 @@ size_t pttls_conn_buffered(const pttls_conn_t *c)
 	return c->in_len - c->in_start;
 }
 
+void pttls_conn_set_tls_peer(pttls_conn_t *c, const char *subject)
+{
+	snprintf(c->tls_peer, sizeof(c->tls_peer), "%s", subject ? subject : "");
+}
+
 int pttls_conn_start(pttls_conn_t *c)
 {
 	writer_t w;
@@ -305,15 +316,21 @@ int pttls_conn_send_batch(pttls_conn_t *c, const uint8_t *batch, size_t len)
 	return enqueue(c, &w);
 }
 
-/* Server: the mechanisms to offer, or none once authenticated or without a user file. */
+/*
+ * Server: the mechanisms to offer (EXTERNAL only with a verified client
+ * certificate), or none once authenticated or without a user file.
+ */
 static int server_send_mechanisms(pttls_conn_t *c)
 {
-	static const char *const plain[] = { PTTLS_SASL_PLAIN };
+	static const char *const with_external[] = { PTTLS_SASL_EXTERNAL, PTTLS_SASL_PLAIN };
+	static const char *const plain_only[] = { PTTLS_SASL_PLAIN };
 	bool offer = c->cfg.users && !c->sasl_done;
+	bool external = c->tls_peer[0] != '\0';
 	writer_t w;
 
 	writer_init(&w, c->cfg.max_message_size);
-	if (pttls_msg_build_sasl_mechanisms(&w, c->next_msg_id, plain, offer ? 1 : 0) != TS_OK) {
+	if (pttls_msg_build_sasl_mechanisms(&w, c->next_msg_id, external ? with_external : plain_only,
+					    offer ? (external ? 2 : 1) : 0) != TS_OK) {
 		writer_free(&w);
 		return TS_E_NOMEM;
 	}
@@ -393,8 +410,43 @@ static int server_check_plain(pttls_conn_t *c, const uint8_t *data, size_t len, 
 	}
 	memcpy(c->sasl_identity, p.authcid, p.authcid_len);
 	c->sasl_identity[p.authcid_len] = '\0';
+	c->sasl_mech = PTTLS_SASL_PLAIN;
 	c->sasl_done = true;
 	log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id, "SASL PLAIN authenticated user '%s'", user);
+
+	rc = server_send_result(c, PTTLS_SASL_SUCCESS);
+	if (rc == TS_OK)
+		rc = server_send_mechanisms(c);
+	if (rc != TS_OK)
+		return rc;
+	c->state = ST_DATA;
+	ev->type = PTTLS_EV_READY;
+	return TS_OK;
+}
+
+/*
+ * Server: EXTERNAL (RFC 4422 appendix A) takes the identity from the verified
+ * TLS client certificate. An initial response would be an authorization
+ * identity, which PT-TLS does not allow.
+ */
+static int server_check_external(pttls_conn_t *c, const pttls_msg *m, pttls_event *ev)
+{
+	int rc;
+
+	if (m->u.sasl_selection.initial_len > 0) {
+		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
+			 "SASL EXTERNAL with an authorization identity (%zu octets) is not allowed",
+			 m->u.sasl_selection.initial_len);
+		rc = server_send_result(c, PTTLS_SASL_FAILURE);
+		c->state = ST_CLOSED;
+		ev->type = PTTLS_EV_CLOSE;
+		ev->error = TS_E_VERIFY;
+		return rc;
+	}
+	snprintf(c->sasl_identity, sizeof(c->sasl_identity), "%s", c->tls_peer);
+	c->sasl_mech = PTTLS_SASL_EXTERNAL;
+	c->sasl_done = true;
+	log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id, "SASL EXTERNAL authenticated '%s'", c->sasl_identity);
 
 	rc = server_send_result(c, PTTLS_SASL_SUCCESS);
 	if (rc == TS_OK)
@@ -411,6 +463,8 @@ static int handle_selection(pttls_conn_t *c, const pttls_msg *m, const uint8_t *
 	writer_t w;
 	int rc;
 
+	if (strcmp(m->u.sasl_selection.mech.name, PTTLS_SASL_EXTERNAL) == 0 && c->tls_peer[0])
+		return server_check_external(c, m, ev);
 	if (strcmp(m->u.sasl_selection.mech.name, PTTLS_SASL_PLAIN) != 0) {
 		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id, "client selected SASL mechanism %s, not offered",
 			 m->u.sasl_selection.mech.name);
@@ -431,28 +485,52 @@ static int handle_selection(pttls_conn_t *c, const pttls_msg *m, const uint8_t *
 	return rc;
 }
 
-/* Client: picks PLAIN when offered and configured, else fails with SASL Mechanism Error. */
+/* Client: selects EXTERNAL without an initial response. */
+static int client_select_external(pttls_conn_t *c)
+{
+	writer_t w;
+
+	writer_init(&w, c->cfg.max_message_size);
+	if (pttls_msg_build_sasl_selection(&w, c->next_msg_id, PTTLS_SASL_EXTERNAL, NULL, 0) != TS_OK) {
+		writer_free(&w);
+		return TS_E_NOMEM;
+	}
+	c->sasl_mech = PTTLS_SASL_EXTERNAL;
+	c->state = ST_CLIENT_WAIT_RESULT;
+	return enqueue(c, &w);
+}
+
+/*
+ * Client: picks EXTERNAL when offered and a client certificate is in use,
+ * else PLAIN when offered and configured, else fails with SASL Mechanism Error.
+ */
 static int handle_mechanisms(pttls_conn_t *c, const pttls_msg *m, const uint8_t *raw, pttls_event *ev)
 {
+	bool plain_offered = false, external_offered = false;
 	writer_t w, plain;
-	bool offered = false;
 	int rc;
 
 	if (m->u.sasl_mechanisms.count == 0) {
 		c->state = ST_DATA;
 		ev->type = PTTLS_EV_READY;
-		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id, "PT-TLS negotiation finished%s",
-			 c->sasl_done ? " after SASL PLAIN" : ", no SASL");
+		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id, "PT-TLS negotiation finished%s%s",
+			 c->sasl_done ? " after SASL " : ", no SASL", c->sasl_done ? c->sasl_mech : "");
 		return TS_OK;
 	}
-	for (size_t i = 0; i < m->u.sasl_mechanisms.count; i++)
+	for (size_t i = 0; i < m->u.sasl_mechanisms.count; i++) {
 		if (strcmp(m->u.sasl_mechanisms.mechs[i].name, PTTLS_SASL_PLAIN) == 0)
-			offered = true;
-	if (!offered || !c->cfg.sasl_user || !c->cfg.sasl_password || c->sasl_done) {
+			plain_offered = true;
+		if (strcmp(m->u.sasl_mechanisms.mechs[i].name, PTTLS_SASL_EXTERNAL) == 0)
+			external_offered = true;
+	}
+	if (!c->sasl_done && external_offered && c->cfg.client_cert)
+		return client_select_external(c);
+	if (!plain_offered || !c->cfg.sasl_user || !c->cfg.sasl_password || c->sasl_done) {
 		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
 			 "server requires SASL (first mechanism %s), but %s", m->u.sasl_mechanisms.mechs[0].name,
-			 !offered ? "PLAIN is not offered" :
-			 c->sasl_done ? "PLAIN already succeeded" : "no SASL user and password are configured");
+			 c->sasl_done ? "SASL already succeeded" :
+			 !plain_offered ? "no offered mechanism is usable" :
+			 "no SASL user and password are configured");
 		return fatal(c, ev, PTTLS_ERR_SASL_MECHANISM_ERROR, raw, m->hdr.length, TS_E_VERIFY);
 	}
 
@@ -472,18 +550,20 @@ static int handle_mechanisms(pttls_conn_t *c, const pttls_msg *m, const uint8_t 
 		writer_free(&w);
 		return rc;
 	}
+	c->sasl_mech = PTTLS_SASL_PLAIN;
 	c->state = ST_CLIENT_WAIT_RESULT;
 	return enqueue(c, &w);
 }
 
-/* Client: the server's empty challenge after a selection without initial response. */
+/* Client: answers the server's challenge: PLAIN credentials, or empty data for EXTERNAL. */
 static int client_send_credentials(pttls_conn_t *c)
 {
 	writer_t w, plain;
-	int rc;
+	int rc = TS_OK;
 
 	writer_init(&plain, PTTLS_SASL_PLAIN_FIELD_MAX * 2 + 2);
-	rc = pttls_sasl_plain_build(&plain, c->cfg.sasl_user, c->cfg.sasl_password);
+	if (c->sasl_mech && strcmp(c->sasl_mech, PTTLS_SASL_PLAIN) == 0)
+		rc = pttls_sasl_plain_build(&plain, c->cfg.sasl_user, c->cfg.sasl_password);
 	writer_init(&w, c->cfg.max_message_size);
 	if (rc == TS_OK)
 		rc = pttls_msg_build_sasl_auth_data(&w, c->next_msg_id, writer_data(&plain), writer_len(&plain));
@@ -505,7 +585,7 @@ static int handle_result(pttls_conn_t *c, const pttls_msg *m, pttls_event *ev)
 	if (code == PTTLS_SASL_SUCCESS) {
 		c->sasl_done = true;
 		c->state = ST_CLIENT_WAIT_MECHANISMS;
-		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id, "SASL PLAIN succeeded");
+		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_INFO, c->id, "SASL %s succeeded", c->sasl_mech);
 		return TS_OK;
 	}
 	log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id, "SASL authentication failed: server sent SASL Result %s",

@@ -8,6 +8,12 @@
  * version negotiation and the SASL exchange, and hands each PB-TNC batch of
  * the Data Transport phase to the caller. Every violation queues a PT-TLS
  * Error with its code and the first 1024 octets of the offending message.
+ *
+ * SASL: a server with a user file requires SASL. It offers PLAIN, and
+ * EXTERNAL first when the client's TLS certificate was verified
+ * (pttls_conn_set_tls_peer); EXTERNAL then authenticates the client as its
+ * certificate subject. Authorization identities are rejected (RFC 6876
+ * §3.8.2). A client prefers EXTERNAL when it has a certificate, else PLAIN.
  */
 #ifndef PTTLS_CONN_H
 #define PTTLS_CONN_H
@@ -31,6 +37,8 @@ typedef struct pttls_config {
 	/* Client: credentials for PLAIN, or NULL to accept only "no SASL". */
 	const char *sasl_user;
 	const char *sasl_password;
+	/* Client: it presents a TLS certificate, so it may select EXTERNAL. */
+	bool client_cert;
 } pttls_config;
 
 typedef enum pttls_event_type {
@@ -61,6 +69,9 @@ TS_MUST_CHECK int pttls_conn_create(const pttls_config *cfg, bool is_server, uns
 				    pttls_conn_t **out);
 void pttls_conn_destroy(pttls_conn_t *conn);
 
+/* Server: records the verified TLS client certificate subject; call before any input. */
+void pttls_conn_set_tls_peer(pttls_conn_t *conn, const char *subject);
+
 /* Client: queues the Version Request. Server: does nothing. */
 TS_MUST_CHECK int pttls_conn_start(pttls_conn_t *conn);
 
@@ -86,7 +97,7 @@ void pttls_conn_out_pop(pttls_conn_t *conn);
 bool pttls_conn_out_empty(const pttls_conn_t *conn);
 
 pttls_phase pttls_conn_get_phase(const pttls_conn_t *conn);
-/* Server: the SASL user name the client authenticated as, or NULL. */
+/* Server: the SASL identity the client authenticated as (user name or certificate subject), or NULL. */
 const char *pttls_conn_get_sasl_identity(const pttls_conn_t *conn);
 /* Octets buffered but not yet processed. */
 size_t pttls_conn_buffered(const pttls_conn_t *conn);

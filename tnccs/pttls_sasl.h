@@ -17,6 +17,7 @@
 #include "writer.h"
 
 #define PTTLS_SASL_PLAIN "PLAIN"
+#define PTTLS_SASL_EXTERNAL "EXTERNAL"
 /* RFC 4616 limits authcid and passwd to 255 octets each. */
 #define PTTLS_SASL_PLAIN_FIELD_MAX 255
 /* Most users one user file may hold. */

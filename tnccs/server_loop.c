@@ -480,6 +480,8 @@ static io_result conn_read(server_conn *c)
 
 		if (room > sizeof(buf))
 			room = sizeof(buf);
+		if (room == 0)
+			break;  /* not reached: the header check keeps a partial message below the limit */
 		ERR_clear_error();
 		n = SSL_read(c->ssl, buf, (int)room);
 		if (n <= 0)
@@ -543,6 +545,7 @@ static void conn_drive(server_conn *c)
 			conn_destroy(c);
 			return;
 		}
+		pttls_conn_set_tls_peer(c->pt, c->peer_subject);
 		c->state = CONN_PTTLS;
 	}
 

@@ -433,7 +433,7 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		goto out;
 	}
 	for (;;) {
-		size_t got = 0;
+		size_t got = 0, room;
 		pttls_event ev;
 		int verdict = -1;
 
@@ -457,7 +457,9 @@ static int run_session(client_io *io, tnccs_host_t *host, const pttls_config *pc
 		if (session && tnccs_session_finished(session))
 			break;
 
-		rc = io_read(io, buf, sizeof(buf), &got);
+		/* Never read more than the PT-TLS layer may buffer: one maximum message plus a header. */
+		room = (size_t)pcfg->max_message_size + PTTLS_HEADER_LEN - pttls_conn_buffered(pt);
+		rc = io_read(io, buf, room < sizeof(buf) ? room : sizeof(buf), &got);
 		if (rc == TS_E_TIMEOUT) {
 			fprintf(stderr, "tnc-client: timed out after %ld s waiting for the server\n", o->timeout_s);
 			status = EXIT_CONNECT;
@@ -561,6 +563,7 @@ static int apply_config(const conf_t *conf, client_opts *o, char **paths, pttls_
 	}
 	pcfg->sasl_user = o->user;
 	pcfg->sasl_password = o->password;
+	pcfg->client_cert = o->cert != NULL;
 	return -1;
 }
 
@@ -663,6 +666,11 @@ int main(int argc, char **argv)
 	host_opts.max_batch_size = pcfg.max_message_size - PTTLS_HEADER_LEN;
 	if (host_options_from_conf(conf, SECTION, &host_opts) != TS_OK)
 		goto out;
+	if (host_opts.max_batch_size > pcfg.max_message_size - PTTLS_HEADER_LEN) {
+		fprintf(stderr, "tnc-client: max_batch_size %u does not fit in max_message_size %u; using %u\n",
+			host_opts.max_batch_size, pcfg.max_message_size, pcfg.max_message_size - PTTLS_HEADER_LEN);
+		host_opts.max_batch_size = pcfg.max_message_size - PTTLS_HEADER_LEN;
+	}
 	rc = host_create(false, &host_opts, &host);
 	if (rc != TS_OK) {
 		fprintf(stderr, "tnc-client: cannot create the IMC host: %s\n", ts_strerror(rc));

@@ -105,7 +105,7 @@ static void loaded_free(loaded *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Reads [tnc-server], the TLS credentials, the user file and the IMVs. */
+/* Reads [tnc-server], the TLS credentials, the user file and the IMV host settings. */
 static int load_all(const options *opt, loaded *out)
 {
 	char *cert = NULL, *key = NULL, *ca = NULL, *users = NULL, *tnc_config = NULL;
@@ -195,6 +195,12 @@ static int load_all(const options *opt, loaded *out)
 	l.host_opts.max_batch_size = l.settings.pttls.max_message_size - PTTLS_HEADER_LEN;
 	if ((rc = host_options_from_conf(conf, SECTION, &l.host_opts)) != TS_OK)
 		goto out;
+	if (l.host_opts.max_batch_size > l.settings.pttls.max_message_size - PTTLS_HEADER_LEN) {
+		log_error(LOG_SUBSYS_CFG, "%s: max_batch_size %u does not fit in max_message_size %u; using %u",
+			  conf_name(conf), l.host_opts.max_batch_size, l.settings.pttls.max_message_size,
+			  l.settings.pttls.max_message_size - PTTLS_HEADER_LEN);
+		l.host_opts.max_batch_size = l.settings.pttls.max_message_size - PTTLS_HEADER_LEN;
+	}
 	snprintf(l.tnc_config, sizeof(l.tnc_config), "%s", opt->tnc_config ? opt->tnc_config : tnc_config);
 
 	*out = l;

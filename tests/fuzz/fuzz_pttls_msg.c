@@ -1,8 +1,9 @@
 /*
  * libFuzzer harness for the PT-TLS codec and state machine: the input is
  * parsed as one message in both SASL Result readings, then fed as a byte
- * stream to a server connection (with and without SASL PLAIN) and to a client
- * connection, which answer it as they would on the wire.
+ * stream to server connections (no SASL, PLAIN, PLAIN and EXTERNAL) and to
+ * client connections (with and without a certificate), which reply as they
+ * would on the wire.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -35,14 +36,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* Feeds the input in two pieces and drains every event and output message. */
-static void run_conn(const uint8_t *data, size_t size, bool is_server, const pttls_userdb *db)
+/*
+ * Feeds the input in two pieces and drains every event and output message.
+ * with_cert: the server saw a verified client certificate (it offers
+ * EXTERNAL), or the client has one (it selects EXTERNAL).
+ */
+static void run_conn(const uint8_t *data, size_t size, bool is_server, const pttls_userdb *db, bool with_cert)
 {
 	pttls_config cfg = {
 		.max_message_size = 65536,
 		.users = db,
 		.sasl_user = is_server ? NULL : "alice",
 		.sasl_password = is_server ? NULL : "wonderland",
+		.client_cert = !is_server && with_cert,
 	};
 	pttls_conn_t *c = NULL;
 	size_t half = size / 2;
@@ -51,6 +57,8 @@ static void run_conn(const uint8_t *data, size_t size, bool is_server, const ptt
 
 	if (pttls_conn_create(&cfg, is_server, 1, &c) != TS_OK)
 		return;
+	if (is_server && with_cert)
+		pttls_conn_set_tls_peer(c, "/CN=fuzz");
 	if (pttls_conn_start(c) != TS_OK)
 		goto out;
 	for (int piece = 0; piece < 2; piece++) {
@@ -85,8 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.sasl_result_one_octet = true;
 	(void)pttls_msg_parse(data, size, &opts, &m, &fault);
 
-	run_conn(data, size, true, NULL);
-	run_conn(data, size, true, users);
-	run_conn(data, size, false, NULL);
+	run_conn(data, size, true, NULL, false);
+	run_conn(data, size, true, users, false);
+	run_conn(data, size, true, users, true);
+	run_conn(data, size, false, NULL, false);
+	run_conn(data, size, false, NULL, true);
 	return 0;
 }

@@ -169,6 +169,19 @@ stop_server() {
 	return 124
 }
 
+# wait_lines FILE PATTERN COUNT: waits up to 5 s until FILE has COUNT lines matching
+# PATTERN. Modules write their stats lines when the server deletes the connection,
+# which may come a moment after tnc-client has exited.
+wait_lines() {
+	for _ in $(seq 1 50); do
+		if [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
 # write_tnc_config FILE LINE...: one IMC or IMV line each, e.g. 'IMV "Test" /path/imv-test.so'.
 write_tnc_config() {
 	file=$1
@@ -208,11 +221,11 @@ expect_output() {
 	fi
 }
 
-# setup_pki: CA and server certificate for 127.0.0.1/localhost in $WORK/ca, a client
-# certificate from the same CA, and an unrelated CA in $WORK/other.
+# setup_pki: CA and server certificate for 127.0.0.1, ::1 and localhost in $WORK/ca,
+# a client certificate from the same CA, and an unrelated CA in $WORK/other.
 setup_pki() {
 	make_ca "$WORK/ca" &&
-	make_cert "$WORK/ca" server "DNS:localhost,IP:127.0.0.1" serverAuth &&
+	make_cert "$WORK/ca" server "DNS:localhost,IP:127.0.0.1,IP:::1" serverAuth &&
 	make_cert "$WORK/ca" client "DNS:client.test" clientAuth &&
 	make_ca "$WORK/other" &&
 	make_cert "$WORK/other" server "DNS:localhost,IP:127.0.0.1" serverAuth

@@ -1,8 +1,8 @@
 #!/bin/sh
 # One tnc-server under load and control: 50 concurrent tnc-client runs with
-# every result checked, the max_connections limit, the idle time limit,
-# SIGHUP reloading the IMV configuration for new connections, and SIGTERM
-# ending the server with status 0 while connections are open.
+# every result checked, the max_connections limit, the idle and connection
+# time limits, SIGHUP reloading the IMV configuration for new connections,
+# and SIGTERM ending the server with status 0 while connections are open.
 . "$(dirname "$0")/lib.sh"
 require_programs
 
@@ -15,12 +15,13 @@ STATS=$WORK/stats
 write_tnc_config "$CLIENT_TNC" "IMC \"Test\" $(module_path imc-test)"
 write_tnc_config "$SERVER_TNC" "IMV \"Test\" $(module_path imv-test)"
 
-# write_conf RECOMMENDATION MAX_CONNECTIONS
+# write_conf RECOMMENDATION MAX_CONNECTIONS [CONNECTION_TIMEOUT]
 write_conf() {
 	{
 		printf '[tnc-server]\naddress = 127.0.0.1\nport = %s\ntnc_config = %s\n' "$PORT" "$SERVER_TNC"
 		printf 'cert = %s\nkey = %s\n' "$WORK/ca/server.crt" "$WORK/ca/server.key"
 		printf 'max_connections = %s\nidle_timeout = 3\nshutdown_timeout = 5\nworkers = 2\n' "$2"
+		printf 'connection_timeout = %s\n' "${3:-60}"
 		printf '[imc-test]\nrounds = 3\nmessages = 4\nstats_file = %s\n' "$STATS"
 		printf '[imv-test]\nrounds = 3\nmessages = 4\nexpect_messages = 12\nrecommendation = %s\n' "$1"
 		printf 'stats_file = %s\n' "$STATS"
@@ -60,6 +61,7 @@ else
 		sed "s/^/    $c: /" "$WORK/$c.out"
 	done
 fi
+wait_lines "$STATS" '^imv imv-test ' 50
 n=$(grep -c '^imv imv-test .*received=12 ' "$STATS" 2>/dev/null)
 if [ "${n:-0}" -eq 50 ]; then
 	pass concurrent-50-imv-counts
@@ -74,8 +76,8 @@ else
 fi
 stop_server || fail concurrent-server-stop "exit status $?"
 
-# 2. max_connections: with a limit of 2, two idle TLS connections fill the server
-# and the third client is turned away; after they time out, clients work again.
+# 2. max_connections: with a limit of 2, two idle TLS connections fill the server,
+# so the third client is turned away. After they time out, clients work again.
 write_conf allow 2
 start_server "$CLIENT_CONF" || { fail start "tnc-server did not start"; tnc_finish; }
 for k in 1 2; do
@@ -101,7 +103,24 @@ fi
 kill "$idle1" "$idle2" 2>/dev/null
 wait "$idle1" "$idle2" 2>/dev/null
 
-# 3. SIGHUP: the IMV now isolates; new connections get the new recommendation.
+# 3. connection_timeout: a connection that sends something every 0.5 s never
+# goes idle, but is closed once its 1 s of life is over.
+stop_server || fail timeout-server-stop "exit status $?"
+write_conf allow 200 1
+start_server "$CLIENT_CONF" || { fail start "tnc-server did not start"; tnc_finish; }
+( printf '\000\000\000\000\000\000\000\001\000\000\000\024\000\000\000\000\000\001\001\001'
+  for _ in 1 2 3 4 5 6; do sleep 0.5; printf '\000'; done ) |
+	openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$WORK/ca/ca.crt" -quiet >/dev/null 2>&1 &
+busy=$!
+sleep 2.5
+if grep -q "conn [0-9]*: closing connection from .*connection_timeout of 1000 ms reached" "$SERVER_LOG"; then
+	pass connection-timeout-closes
+else
+	fail connection-timeout-closes "no connection_timeout line in the server log"
+fi
+wait "$busy" 2>/dev/null
+
+# 4. SIGHUP: the IMV now isolates; new connections get the new recommendation.
 write_conf isolate 200
 kill -HUP "$SERVER_PID"
 for _ in $(seq 1 50); do
@@ -115,7 +134,7 @@ else
 	fail reload-server-alive "tnc-server exited after SIGHUP"
 fi
 
-# 4. SIGTERM with an idle connection open: the server waits at most
+# 5. SIGTERM with an idle connection open: the server waits at most
 # shutdown_timeout, closes it, and exits with status 0.
 sleep 10 | openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$WORK/ca/ca.crt" -quiet >/dev/null 2>&1 &
 idle=$!

@@ -54,6 +54,7 @@ end_scenario() {
 
 # stat_of WHO KEY: the value of KEY= in the last stats line of WHO ("imc imc-test", "imv imv-test").
 stat_of() {
+	wait_lines "$STATS" "^$1 " 1
 	grep "^$1 " "$STATS" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
@@ -67,7 +68,7 @@ expect_stat() {
 	fi
 }
 
-# 1. Three rounds of five messages each way; the IMV allows. imv-test answers
+# 1. Three rounds of five messages each way; the IMV allows. imv-test replies to
 # every batch but the last, where it recommends instead: the IMC gets 2 x 5.
 scenario default "rounds = 3;messages = 5" "rounds = 3;messages = 5;recommendation = allow"
 run_client allow-3-rounds 0
@@ -78,7 +79,7 @@ expect_stat allow-imc-got-all-messages "imc imc-test" received 10
 end_scenario allow
 
 # 2. Many messages per batch: 300 messages of 200 octets in each of two rounds
-# (the IMV answers the first round only).
+# (the IMV replies to the first round only).
 scenario default "rounds = 2;messages = 300;message_size = 200" \
 	"rounds = 2;messages = 300;message_size = 200;expect_messages = 600"
 run_client many-messages-per-batch 0
@@ -105,7 +106,7 @@ run_client no-recommendation-denied 3
 expect_output no-recommendation-prints-no-access '^Access recommendation: no access$'
 end_scenario no-recommendation
 
-# 4. Exclusive delivery: the IMC sends round 1 to every subscriber, then answers
+# 4. Exclusive delivery: the IMC sends round 1 to every subscriber, then replies
 # with EXCL set to the IMV whose message came last, so only that IMV receives
 # round 2: one IMV gets 3 messages and the other 6 (without EXCL both get 6).
 scenario default "rounds = 2;messages = 3;exclusive = yes" \
@@ -156,7 +157,23 @@ run_client client-round-trip-limit 7
 expect_output client-round-trip-limit-message 'PB-TNC session failed'
 end_scenario round-trip-limit
 
-# 9. --quiet prints nothing and still reports through the exit status.
+# 9. Message size limits: a batch above the receiver's max_message_size is
+# rejected from its PT-TLS header with Invalid Parameter, on either side.
+scenario default "rounds = 1" "rounds = 2;messages = 50;message_size = 100"
+printf '[tnc-client]\nmax_message_size = 2048\n' >> "$CLIENT_CONF"
+run_client client-message-size-limit 7
+expect_output client-message-size-limit-message "sent 'Invalid Parameter' to the server"
+end_scenario client-message-size
+
+scenario default "rounds = 1;messages = 50;message_size = 100" "rounds = 1"
+printf '[tnc-server]\nmax_message_size = 2048\n' >> "$CLIENT_CONF"
+stop_server >/dev/null
+start_server "$CLIENT_CONF"
+run_client server-message-size-limit 7
+expect_output server-message-size-limit-message "server sent PT-TLS Error 'Invalid Parameter'"
+end_scenario server-message-size
+
+# 10. --quiet prints nothing and still reports through the exit status.
 scenario default "rounds = 1" "rounds = 1;recommendation = isolate"
 run_client quiet-exit-status 2 --quiet
 if [ ! -s "$CLIENT_OUT" ]; then

@@ -104,7 +104,7 @@ expect_error sasl-selection-in-data-phase "$VERSION_REQUEST 00000000 00000004 00
 expect_error version-response-from-client "$VERSION_REQUEST 00000000 00000002 00000014 00000001 00000001" 4
 
 # An unknown type is skipped with Type Not Supported (3); the connection stays
-# open, so the well-formed PB-TNC batch after it still gets a PB-TNC answer.
+# open, so the well-formed PB-TNC batch after it still gets a PB-TNC reply.
 send_raw unknown-type "$VERSION_REQUEST 00000000 00000009 00000012 00000001 abcd"
 types=$(reply_types unknown-type)
 case " $types" in
@@ -113,7 +113,7 @@ case " $types" in
 esac
 
 # A well-formed PT-TLS message carrying a broken PB-TNC batch (version 1) is the
-# session's business: the answer is a PB-TNC batch (type 7), not a PT-TLS Error.
+# session's business: the reply is a PB-TNC batch (type 7), not a PT-TLS Error.
 send_raw bad-pb-batch "$VERSION_REQUEST 00000000 00000007 00000018 00000001 0100000100000008"
 types=$(reply_types bad-pb-batch)
 case " $types" in

@@ -1,8 +1,9 @@
 #!/bin/sh
 # TLS and authentication between tnc-client and tnc-server on loopback:
 # untrusted and misnamed server certificates, an unreachable port, a server
-# that never answers, SASL PLAIN (plain-text and salted SHA-256 entries) and
-# required client certificates, each with its tnc-client exit status.
+# that never replies, SASL PLAIN (plain-text and salted SHA-256 entries, RFC
+# and strongSwan SASL Result forms), SASL EXTERNAL and required client
+# certificates, each with its tnc-client exit status.
 . "$(dirname "$0")/lib.sh"
 require_programs
 
@@ -45,7 +46,7 @@ run_client wrong-server-name 6 --server-name tnc.example.org
 expect_output wrong-server-name-message 'verification failed'
 run_client localhost-name-matches 0 --server-name localhost
 
-# 3. A server that accepts TCP but never answers: stopped with SIGSTOP.
+# 3. A server that accepts TCP but never replies: stopped with SIGSTOP.
 kill -STOP "$SERVER_PID"
 start=$(date +%s)
 run_client silent-server-timeout 5 --timeout 2
@@ -78,6 +79,14 @@ else
 fi
 stop_server || fail sasl-server-stop "exit status $?"
 
+# strongSwan's 1-octet SASL Result code, which tnc-client accepts as well.
+server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "users = $WORK/users" \
+	"sasl_result_octets = 1"
+start_server "$CLIENT_CONF" || fail start "tnc-server did not start"
+run_client sasl-one-octet-result 0 --user alice --password wonderland
+run_client sasl-one-octet-failure 8 --user alice --password wrong
+stop_server || fail sasl-one-octet-server-stop "exit status $?"
+
 # 6. Client certificates required.
 server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "ca = $WORK/ca/ca.crt" \
 	"client_cert = required" "debug = tls=2"
@@ -93,7 +102,40 @@ else
 fi
 stop_server || fail client-cert-server-stop "exit status $?"
 
-# 7. Usage errors exit with 1.
+# 7. SASL with an optional client certificate: a client with a verified
+# certificate authenticates with EXTERNAL and needs no password.
+server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key" "ca = $WORK/ca/ca.crt" \
+	"client_cert = optional" "users = $WORK/users" "debug = tls=2"
+start_server "$CLIENT_CONF" || fail start "tnc-server did not start"
+run_client sasl-external-with-cert 0 --cert "$WORK/ca/client.crt" --key "$WORK/ca/client.key"
+if grep -q "conn [0-9]*: SASL EXTERNAL authenticated '.*CN=client'" "$SERVER_LOG"; then
+	pass sasl-external-identity-logged
+else
+	fail sasl-external-identity-logged "no EXTERNAL line in the server log"
+fi
+run_client sasl-plain-without-cert 0 --user alice --password wonderland
+run_client sasl-nothing-without-cert 8
+stop_server || fail sasl-external-server-stop "exit status $?"
+
+# 8. IPv6 loopback, when the machine has ::1.
+if ip -6 addr show lo 2>/dev/null | grep -q '::1'; then
+	server_conf "cert = $WORK/ca/server.crt" "key = $WORK/ca/server.key"
+	sed -i 's/^address = 127.0.0.1$/address = ::1/' "$CLIENT_CONF"
+	start_server "$CLIENT_CONF" || fail start "tnc-server did not start"
+	"$TNC_CLIENT" --server ::1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 20 --config "$CLIENT_CONF" \
+		--tnc-config "$CLIENT_TNC" >"$WORK/ipv6.out" 2>&1
+	got=$?
+	if [ "$got" -eq 0 ]; then
+		pass ipv6-loopback
+	else
+		fail ipv6-loopback "tnc-client exited with $got: $(cat "$WORK/ipv6.out")"
+	fi
+	stop_server || fail ipv6-server-stop "exit status $?"
+else
+	skip ipv6-loopback "no ::1 on lo"
+fi
+
+# 9. Usage errors exit with 1.
 run_client missing-ca-file 1 --ca "$WORK/nonexistent.crt"
 run_client bad-timeout-option 1 --timeout 0
 

@@ -1,8 +1,8 @@
 /*
- * PT-TLS protocol state machine: a client and a server connection object
- * exchange their output in memory (no TLS), through version negotiation,
- * SASL PLAIN and Data Transport, and each protocol violation draws the
- * PT-TLS Error code RFC 6876 §3.9 assigns to it.
+ * PT-TLS protocol state machine. A client and a server connection object
+ * exchange their output in memory (no TLS) through version negotiation,
+ * SASL and Data Transport. Each protocol violation must draw the PT-TLS
+ * Error code that RFC 6876 §3.9 assigns to it.
  */
 #include <unistd.h>
 
@@ -38,6 +38,22 @@ static void teardown_users(void)
 	pttls_userdb_free(users);
 	users = NULL;
 	unlink(userfile);
+}
+
+/* A client that presents a TLS certificate, so it may select EXTERNAL. */
+static pttls_conn_t *make_cert_client(const char *user, const char *password)
+{
+	pttls_config cfg = {
+		.max_message_size = MAX_MSG,
+		.sasl_user = user,
+		.sasl_password = password,
+		.client_cert = true,
+	};
+	pttls_conn_t *c = NULL;
+
+	ck_assert_int_eq(pttls_conn_create(&cfg, false, 1, &c), TS_OK);
+	ck_assert_int_eq(pttls_conn_start(c), TS_OK);
+	return c;
 }
 
 static pttls_conn_t *make(bool is_server, const pttls_userdb *db, const char *user, const char *password)
@@ -487,7 +503,7 @@ START_TEST(error_received_is_fatal)
 	ck_assert_int_eq(ev.type, PTTLS_EV_CLOSE);
 	ck_assert(ev.error_received);
 	ck_assert_uint_eq(ev.pttls_error, PTTLS_ERR_VERSION_NOT_SUPPORTED);
-	/* Never answer a PT-TLS Error with a PT-TLS Error. */
+	/* A PT-TLS Error is never sent in reply to a PT-TLS Error. */
 	ck_assert(pttls_conn_out_empty(client));
 	pttls_conn_destroy(client);
 }
@@ -614,7 +630,7 @@ START_TEST(unknown_type_flood_closes)
 	int closed = 0;
 
 	negotiate(client, server);
-	/* 8192 * 40 octets of errors exceed the 2 * 64 KiB + 64 KiB output limit when nobody reads. */
+	/* 8192 * 40 octets of errors exceed the 2 * 64 KiB + 64 KiB output limit when the peer does not read. */
 	for (int round = 0; round < 128 && !closed; round++) {
 		for (int i = 0; i < 64; i++)
 			ck_assert_int_eq(pttls_conn_feed(server, unknown, sizeof(unknown)), TS_OK);
@@ -659,6 +675,96 @@ START_TEST(many_small_messages_one_feed)
 }
 END_TEST
 
+START_TEST(sasl_external_with_client_cert)
+{
+	pttls_conn_t *client = make_cert_client(NULL, NULL);
+	pttls_conn_t *server = make(true, users, NULL, NULL);
+
+	pttls_conn_set_tls_peer(server, "/CN=client.test");
+	negotiate(client, server);
+	ck_assert_str_eq(pttls_conn_get_sasl_identity(server), "/CN=client.test");
+	pttls_conn_destroy(client);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
+START_TEST(sasl_external_offered_first)
+{
+	pttls_conn_t *server = make(true, users, NULL, NULL);
+	const uint8_t *msg;
+	pttls_event ev;
+	size_t len, want_len;
+	/* SASL Mechanisms: "EXTERNAL" then "PLAIN". */
+	unsigned char *want = test_hex("00 000000 00000003 0000001f 00000001  08 45585445524e414c 05 504c41494e",
+				       &want_len);
+
+	pttls_conn_set_tls_peer(server, "/CN=client.test");
+	feed_hex(server, "00 000000 00000001 00000014 00000000  00010101");
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_uint_eq(pop_type(server, NULL), PTTLS_MSG_VERSION_RESPONSE);
+	msg = pttls_conn_out_peek(server, &len);
+	ck_assert_uint_eq(len, want_len);
+	ck_assert_mem_eq(msg, want, want_len);
+	free(want);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
+START_TEST(sasl_external_without_cert_rejected)
+{
+	pttls_conn_t *server = make(true, users, NULL, NULL);
+	pttls_event ev;
+	uint32_t code = 0;
+
+	feed_hex(server, "00 000000 00000001 00000014 00000000  00010101");
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	pop_type(server, NULL);
+	pop_type(server, NULL);
+	/* EXTERNAL was not offered: no verified client certificate. */
+	feed_hex(server, "00 000000 00000004 00000019 00000001  08 45585445524e414c");
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_CLOSE);
+	ck_assert_uint_eq(pop_type(server, &code), PTTLS_MSG_ERROR);
+	ck_assert_uint_eq(code, PTTLS_ERR_SASL_MECHANISM_ERROR);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
+START_TEST(sasl_external_authzid_rejected)
+{
+	pttls_conn_t *server = make(true, users, NULL, NULL);
+	pttls_event ev;
+
+	pttls_conn_set_tls_peer(server, "/CN=client.test");
+	feed_hex(server, "00 000000 00000001 00000014 00000000  00010101");
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	pop_type(server, NULL);
+	pop_type(server, NULL);
+	/* EXTERNAL with the authorization identity "admin". */
+	feed_hex(server, "00 000000 00000004 0000001e 00000001  08 45585445524e414c 61646d696e");
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_CLOSE);
+	ck_assert_int_eq(ev.error, TS_E_VERIFY);
+	ck_assert_uint_eq(pop_type(server, NULL), PTTLS_MSG_SASL_RESULT);
+	ck_assert_ptr_null(pttls_conn_get_sasl_identity(server));
+	pttls_conn_destroy(server);
+}
+END_TEST
+
+START_TEST(client_without_cert_uses_plain)
+{
+	pttls_conn_t *client = make(false, NULL, "alice", "wonderland");
+	pttls_conn_t *server = make(true, users, NULL, NULL);
+
+	/* EXTERNAL is offered, but this client has no certificate. */
+	pttls_conn_set_tls_peer(server, "/CN=client.test");
+	negotiate(client, server);
+	ck_assert_str_eq(pttls_conn_get_sasl_identity(server), "alice");
+	pttls_conn_destroy(client);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("pttls_conn");
@@ -681,6 +787,11 @@ static Suite *make_suite(void)
 	tcase_add_test(sasl, sasl_without_credentials);
 	tcase_add_test(sasl, sasl_challenge_without_initial_response);
 	tcase_add_test(sasl, plain_message_rules);
+	tcase_add_test(sasl, sasl_external_with_client_cert);
+	tcase_add_test(sasl, sasl_external_offered_first);
+	tcase_add_test(sasl, sasl_external_without_cert_rejected);
+	tcase_add_test(sasl, sasl_external_authzid_rejected);
+	tcase_add_test(sasl, client_without_cert_uses_plain);
 	tcase_add_test(sasl, userdb_rejects_bad_line);
 	tcase_add_test(bad, batch_before_negotiation);
 	tcase_add_test(bad, second_version_request);
