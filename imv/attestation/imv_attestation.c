@@ -102,14 +102,6 @@ void imvatt_fail(imvatt_state *s, const char *fmt, ...)
 	log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, s->conn, "%s: %s", IMVATT_NAME, s->fatal);
 }
 
-pm_workitem *imvatt_find_item(imvatt_state *s, int type, int64_t id)
-{
-	for (size_t i = 0; i < s->item_count; i++)
-		if (s->items[i].type == type && (id < 0 || s->items[i].id == id))
-			return &s->items[i];
-	return NULL;
-}
-
 int imvatt_out_add(imvatt_state *s, uint8_t flags, uint32_t vendor, uint32_t type, const writer_t *value)
 {
 	int rc;
@@ -474,7 +466,11 @@ static void on_conn_change(tnc_agent_t *agent, TNC_ConnectionID conn, void *stat
 		stop_session(s, PM_REC_NO_ACCESS);
 		break;
 	case TNC_CONNECTION_STATE_HANDSHAKE:
-		/* A retried handshake starts the assessment again; the session stays. */
+		/*
+		 * NOTE: a retried handshake on a decided connection does not
+		 * start a new assessment; the IMV repeats its decision when the
+		 * TNCS solicits it.
+		 */
 		break;
 	default:
 		break;
