@@ -517,7 +517,12 @@ START_TEST(run1_segmented_symlinks)
 
 	for (int seg = 0; seg < 3; seg++) {
 		size_t n = seg < 2 ? 40 : whole_len - off;
-		uint8_t flags = seg == 0 ? 0xC0 : seg == 1 ? 0x80 : 0x00;
+		uint8_t flags = 0x00;  /* the last segment */
+
+		if (seg == 0)
+			flags = SEG_ATTR_ENV_FLAG_START | SEG_ATTR_ENV_FLAG_MORE;
+		else if (seg == 1)
+			flags = SEG_ATTR_ENV_FLAG_MORE;
 		pa_msg_builder b;
 		uint8_t *data = NULL;
 		size_t data_len = 0;
@@ -997,7 +1002,7 @@ static void replay_with_aik_cert(TNC_ConnectionID conn, const char *cert_path)
 /*
  * An AIK certificate for strongSwan's AK, issued with the openssl tool by a
  * test CA: trusted through ca_dir although devices.trusted is 0, and not
- * trusted when ca_dir holds another CA.
+ * trusted when ca_dir contains another CA.
  */
 START_TEST(run1_aik_certificate_chain)
 {
