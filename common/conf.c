@@ -241,8 +241,13 @@ int conf_load(const char *path, conf_t **out)
 	if (!f) {
 		int err = errno;
 
+		/* A missing file is often fine (defaults apply); the caller decides and logs. */
+		if (err == ENOENT) {
+			log_debug(LOG_SUBSYS_CFG, "no configuration file %s", path);
+			return TS_E_NOT_FOUND;
+		}
 		log_error(LOG_SUBSYS_CFG, "cannot open configuration file %s: %s", path, strerror(err));
-		return err == ENOENT ? TS_E_NOT_FOUND : TS_E_IO;
+		return TS_E_IO;
 	}
 	text = malloc(CONF_FILE_MAX + 1);
 	if (!text) {

@@ -25,7 +25,8 @@ const char *conf_default_path(void);
 
 /*
  * Parses the file at path into *out. A syntax error is logged with file and
- * line and returns TS_E_CONFIG; a missing file returns TS_E_NOT_FOUND.
+ * line and returns TS_E_CONFIG; a missing file returns TS_E_NOT_FOUND without
+ * an error line, so a caller that needs the file logs that itself.
  */
 TS_MUST_CHECK int conf_load(const char *path, conf_t **out);
 /* Parses text held in memory; `name` stands for the file name in messages. */

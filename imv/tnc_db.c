@@ -207,6 +207,31 @@ static int cmd_devices(db_t *db, const options *opt)
 		"FROM devices AS d LEFT JOIN products AS p ON d.product = p.id ORDER BY d.id", NULL);
 }
 
+static int cmd_device_add(db_t *db, const options *opt)
+{
+	const char *params[2];
+	int rc = need_args(opt, 2, "device-add DEVICE_ID PRODUCT");
+	int64_t n = 0;
+
+	if (rc != EXIT_OK)
+		return rc;
+	params[0] = opt->argv[1];
+	rc = change(db, "INSERT INTO products (name) SELECT ?1 WHERE NOT EXISTS "
+		    "(SELECT 1 FROM products WHERE name = ?1)", params, 1, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	params[0] = opt->argv[0];
+	params[1] = opt->argv[1];
+	/* The same row the IMVs create on first sight: (value, product), not trusted. */
+	rc = change(db, "INSERT INTO devices (value, description, product, trusted, inactive) "
+		    "SELECT ?1, '', p.id, 0, 0 FROM products AS p WHERE p.name = ?2 AND NOT EXISTS "
+		    "(SELECT 1 FROM devices AS d WHERE d.value = ?1 AND d.product = p.id)", params, 2, &n);
+	if (rc == EXIT_OK)
+		printf(n ? "device %s (%s) added\n" : "device %s (%s) exists already\n", opt->argv[0],
+		       opt->argv[1]);
+	return rc;
+}
+
 static int cmd_device_show(db_t *db, const options *opt)
 {
 	char id[32];
@@ -554,6 +579,8 @@ static int cmd_results(db_t *db, const options *opt)
 static const command commands[] = {
 	{ "init", "", "create config.db, or add what an existing file lacks", cmd_init, true },
 	{ "devices", "", "list devices", cmd_devices, false },
+	{ "device-add", "DEVICE_ID PRODUCT", "add a device before its first attestation, e.g. to trust its AK",
+	  cmd_device_add, false },
 	{ "device-show", "DEVICE", "show one device (by id or device ID)", cmd_device_show, false },
 	{ "device-trust", "DEVICE", "mark the device's AK as trusted", cmd_device_trust, false },
 	{ "device-untrust", "DEVICE", "mark the device's AK as not trusted", cmd_device_untrust, false },

@@ -11,112 +11,12 @@ IMV=$(module_path imv-os)
 for f in "$TNC_SERVER" "$TNC_CLIENT" "$TNC_DB" "$IMC" "$IMV"; do
 	if [ ! -f "$f" ]; then
 		skip "$(basename "$0")" "$f was not built"
-		# run_parallel N: runs N clients at once and sets STATUSES to their sorted exit statuses.
-run_parallel() {
-	pids=""
-	for i in $(seq 1 "$1"); do
-		"$TNC_CLIENT" --server 127.0.0.1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 30 \
-			--config "$CLIENT_CONF" --tnc-config "$CLIENT_TNC" --quiet &
-		pids="$pids $!"
-	done
-	STATUSES=""
-	for pid in $pids; do
-		wait "$pid"
-		STATUSES="$STATUSES $?"
-	done
-	STATUSES=$(echo $STATUSES | tr ' ' '\n' | sort -n | tr '\n' ' ')
-}
-
-# expect_statuses NAME WANT: WANT lists the sorted exit statuses, e.g. "2 2 2 ".
-expect_statuses() {
-	if [ "$STATUSES" = "$2" ]; then
-		pass "$1"
-	else
-		fail "$1" "exit statuses '$STATUSES', expected '$2'"
-	fi
-}
-
-# 6. Eight clients at once with forwarding on: every one is isolated in a session of its own.
-make_root 1
-fresh_db
-"$TNC_DB" -d "$DB" policy-add "IP Forwarding Enabled" FWDEN isolate no-access >/dev/null &&
-	"$TNC_DB" -d "$DB" enforcement-add 1 1 0 >/dev/null || fail concurrent-policy "tnc-db could not add the policy"
-scenario "$DB"
-run_parallel 8
-expect_statuses concurrent-all-isolated "2 2 2 2 2 2 2 2 "
-expect_sql concurrent-sessions "SELECT count(*) FROM sessions WHERE rec = 2" 8
-expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
-expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
-
-# 7. Fail closed under a locked database. Another writer holds config.db for
-# 9 s, longer than the IMV's busy timeout of 5 s, which both clients wait
-# out in parallel. Both get no access, although forwarding is off and they
-# would be allowed otherwise.
-make_root 0
-(echo "BEGIN IMMEDIATE;"; sleep 9; echo "ROLLBACK;") | sqlite3 "$DB" &
-lock_pid=$!
-sleep 0.5
-run_parallel 2
-wait "$lock_pid"
-expect_statuses locked-db-fails-closed "3 3 "
-end_scenario concurrent
-
-tnc_finish
+		tnc_finish
 	fi
 done
 if ! command -v sqlite3 >/dev/null; then
 	skip "$(basename "$0")" "the sqlite3 command line tool is not installed"
-	# run_parallel N: runs N clients at once and sets STATUSES to their sorted exit statuses.
-run_parallel() {
-	pids=""
-	for i in $(seq 1 "$1"); do
-		"$TNC_CLIENT" --server 127.0.0.1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 30 \
-			--config "$CLIENT_CONF" --tnc-config "$CLIENT_TNC" --quiet &
-		pids="$pids $!"
-	done
-	STATUSES=""
-	for pid in $pids; do
-		wait "$pid"
-		STATUSES="$STATUSES $?"
-	done
-	STATUSES=$(echo $STATUSES | tr ' ' '\n' | sort -n | tr '\n' ' ')
-}
-
-# expect_statuses NAME WANT: WANT lists the sorted exit statuses, e.g. "2 2 2 ".
-expect_statuses() {
-	if [ "$STATUSES" = "$2" ]; then
-		pass "$1"
-	else
-		fail "$1" "exit statuses '$STATUSES', expected '$2'"
-	fi
-}
-
-# 6. Eight clients at once with forwarding on: every one is isolated in a session of its own.
-make_root 1
-fresh_db
-"$TNC_DB" -d "$DB" policy-add "IP Forwarding Enabled" FWDEN isolate no-access >/dev/null &&
-	"$TNC_DB" -d "$DB" enforcement-add 1 1 0 >/dev/null || fail concurrent-policy "tnc-db could not add the policy"
-scenario "$DB"
-run_parallel 8
-expect_statuses concurrent-all-isolated "2 2 2 2 2 2 2 2 "
-expect_sql concurrent-sessions "SELECT count(*) FROM sessions WHERE rec = 2" 8
-expect_sql concurrent-results "SELECT count(*) FROM results WHERE rec = 2" 8
-expect_sql concurrent-one-device "SELECT count(*) FROM devices" 1
-
-# 7. Fail closed under a locked database. Another writer holds config.db for
-# 9 s, longer than the IMV's busy timeout of 5 s, which both clients wait
-# out in parallel. Both get no access, although forwarding is off and they
-# would be allowed otherwise.
-make_root 0
-(echo "BEGIN IMMEDIATE;"; sleep 9; echo "ROLLBACK;") | sqlite3 "$DB" &
-lock_pid=$!
-sleep 0.5
-run_parallel 2
-wait "$lock_pid"
-expect_statuses locked-db-fails-closed "3 3 "
-end_scenario concurrent
-
-tnc_finish
+	tnc_finish
 fi
 
 setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }

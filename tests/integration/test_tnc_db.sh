@@ -54,6 +54,10 @@ INSERT INTO component_hashes (component, key, seq_no, pcr, algo, hash) VALUES (3
 '$tnc_db' -d '$db' device-measurements abc123 | grep -q '00ff' &&
 '$tnc_db' -d '$db' device-reset 1 &&
 [ \"\$(sqlite3 '$db' 'SELECT count(*) FROM component_hashes')\" = 0 ]"
+check "device-add then trust" sh -c "'$tnc_db' -d '$db' device-add 00aa11 'Debian 12 x86_64' &&
+'$tnc_db' -d '$db' device-add 00aa11 'Debian 12 x86_64' | grep -q 'exists already' &&
+'$tnc_db' -d '$db' device-trust 00aa11 &&
+[ \"\$(sqlite3 '$db' \"SELECT trusted FROM devices WHERE value = '00aa11'\")\" = 1 ]"
 check "unknown device exits 3" expect_exit 3 "$tnc_db" -d "$db" device-show nosuch
 check "missing file exits 3" expect_exit 3 "$tnc_db" -d "$work/none.db" devices
 check "invalid type exits 2" expect_exit 2 "$tnc_db" -d "$db" policy-add x BOGUS allow allow

@@ -16,7 +16,7 @@ test_tnccs_session_LDADD = $(HOST_TEST_LIBS)
 
 # A minimal IMV without the optional IF-IMV functions, loaded by test_host.
 # -rpath makes libtool build a shared module although it is never installed.
-check_LTLIBRARIES = test_host_legacy_imv.la
+check_LTLIBRARIES += test_host_legacy_imv.la
 test_host_legacy_imv_la_SOURCES = test_host_legacy_imv.c
 test_host_legacy_imv_la_CFLAGS = $(AM_CFLAGS) $(MODULE_CFLAGS)
 test_host_legacy_imv_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere

@@ -61,13 +61,34 @@ static inline int test_swtpm_start(test_swtpm *t)
 	return -1;
 }
 
+/*
+ * Whether pid still runs. The daemonized swtpm is a child of the process
+ * reaper, which may never wait for it, so a zombie counts as gone.
+ */
+static inline int test_swtpm_running(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] != 'Z';
+}
+
 static inline void test_swtpm_stop(test_swtpm *t)
 {
 	char cmd[128];
 
 	if (t->pid > 0) {
 		kill(t->pid, SIGTERM);
-		for (int i = 0; i < 100 && kill(t->pid, 0) == 0; i++)
+		for (int i = 0; i < 100 && test_swtpm_running(t->pid); i++)
 			usleep(20000);
 		t->pid = 0;
 	}

@@ -1,0 +1,1 @@
+# Load and fault tests (none yet).
