@@ -173,8 +173,6 @@ TS_MUST_CHECK int imvatt_out_add(imvatt_state *s, uint8_t flags, uint32_t vendor
 				 const writer_t *value);
 /* Records a failure that ends the assessment (fail closed); the first one wins. */
 void imvatt_fail(imvatt_state *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The workitems of one type loaded for this connection. */
-pm_workitem *imvatt_find_item(imvatt_state *s, int type, int64_t id);
 
 /* imvatt_pts.c */
 TS_MUST_CHECK int imvatt_pts_start(imvatt_state *s);

@@ -13,8 +13,10 @@
  *    IMV derived. Then a changed measurement, a wrong PCR, an old nonce, an
  *    untrusted AK, a missing quote and database failures are rejected.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,6 +68,12 @@ static size_t nsent;
 static int last_rec = -1, last_eval = -1;
 static char last_reason[2048];
 static char tmpdir[64];
+/* Per-connection recommendations, for the tests that run connections in threads. */
+#define MAX_CONN 64
+static int conn_rec[MAX_CONN];
+static char conn_reason[MAX_CONN][512];
+static bool record_sent = true;
+static pthread_mutex_t tncs_lock = PTHREAD_MUTEX_INITIALIZER;
 static char test_db[128];
 
 static TNC_Result tncs_report_long(TNC_IMVID id, TNC_VendorIDList v, TNC_MessageSubtypeList s, TNC_UInt32 n)
@@ -76,6 +84,8 @@ static TNC_Result tncs_report_long(TNC_IMVID id, TNC_VendorIDList v, TNC_Message
 static TNC_Result tncs_send_long(TNC_IMVID id, TNC_ConnectionID conn, TNC_UInt32 flags, TNC_BufferReference msg,
 				 TNC_UInt32 len, TNC_VendorID vendor, TNC_MessageSubtype subtype, TNC_UInt32 dst)
 {
+	if (!record_sent)
+		return TNC_RESULT_SUCCESS;
 	ck_assert_uint_lt(nsent, 64);
 	sent[nsent].flags = flags;
 	sent[nsent].vendor = vendor;
@@ -91,8 +101,12 @@ static TNC_Result tncs_send_long(TNC_IMVID id, TNC_ConnectionID conn, TNC_UInt32
 static TNC_Result tncs_provide(TNC_IMVID id, TNC_ConnectionID conn, TNC_IMV_Action_Recommendation rec,
 			       TNC_IMV_Evaluation_Result eval)
 {
+	pthread_mutex_lock(&tncs_lock);
 	last_rec = (int)rec;
 	last_eval = (int)eval;
+	if (conn < MAX_CONN)
+		conn_rec[conn] = (int)rec;
+	pthread_mutex_unlock(&tncs_lock);
 	return TNC_RESULT_SUCCESS;
 }
 
@@ -117,8 +131,12 @@ static TNC_Result tncs_set_attr(TNC_IMVID id, TNC_ConnectionID conn, TNC_Attribu
 	if (attr == TNC_ATTRIBUTEID_REASON_STRING) {
 		size_t n = len < sizeof(last_reason) - 1 ? len : sizeof(last_reason) - 1;
 
+		pthread_mutex_lock(&tncs_lock);
 		memcpy(last_reason, buf, n);
 		last_reason[n] = '\0';
+		if (conn < MAX_CONN)
+			snprintf(conn_reason[conn], sizeof(conn_reason[0]), "%.*s", (int)(n < 511 ? n : 511), (const char *)buf);
+		pthread_mutex_unlock(&tncs_lock);
 	}
 	return TNC_RESULT_SUCCESS;
 }
@@ -210,6 +228,8 @@ static void setup(void)
 	ck_assert_uint_eq(TNC_IMV_ProvideBindFunction(IMV_ID, tncs_bind), TNC_RESULT_SUCCESS);
 	last_rec = last_eval = -1;
 	last_reason[0] = '\0';
+	for (size_t i = 0; i < MAX_CONN; i++)
+		conn_rec[i] = -1;
 }
 
 static void teardown(void)
@@ -786,6 +806,62 @@ START_TEST(db_locked_fails_closed)
 	sqlite3_close(h);
 	ck_assert_uint_eq(TNC_IMV_SolicitRecommendation(IMV_ID, conn), TNC_RESULT_SUCCESS);
 	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_NO_ACCESS);
+}
+END_TEST
+
+/* One strongSwan run 1 on its own connection, for the concurrency tests. */
+static void *replay_thread(void *arg)
+{
+	TNC_ConnectionID conn = (TNC_ConnectionID)(uintptr_t)arg;
+	static const int batches[] = { 1, 3, 5, 7, 9 };
+
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, conn, TNC_CONNECTION_STATE_CREATE), TNC_RESULT_SUCCESS);
+	for (size_t i = 0; i < sizeof(batches) / sizeof(batches[0]); i++)
+		replay_batch(conn, batches[i]);
+	if (conn_rec[conn] < 0)
+		ck_assert_uint_eq(TNC_IMV_SolicitRecommendation(IMV_ID, conn), TNC_RESULT_SUCCESS);
+	return NULL;
+}
+
+static void run_concurrently(size_t count, TNC_ConnectionID first)
+{
+	pthread_t threads[8];
+
+	ck_assert_uint_le(count, 8);
+	record_sent = false;
+	for (size_t i = 0; i < count; i++)
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, replay_thread, (void *)(uintptr_t)(first + i)), 0);
+	for (size_t i = 0; i < count; i++)
+		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+	record_sent = true;
+}
+
+/*
+ * Four connections at once against a locked database, then against a free
+ * one: locked, every one fails closed; free, every one reaches the quote
+ * check (and rejects strongSwan's quote), none fails on the database.
+ */
+START_TEST(concurrent_connections_fail_closed)
+{
+	sqlite3 *h = NULL;
+
+	make_db("B", RUN1_DEVICE, 1);
+	ck_assert_int_eq(sqlite3_open(test_db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	run_concurrently(4, 40);
+	sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(h);
+	for (TNC_ConnectionID c = 40; c < 44; c++) {
+		ck_assert_int_eq(conn_rec[c], TNC_IMV_ACTION_RECOMMENDATION_NO_ACCESS);
+		ck_assert_ptr_nonnull(strstr(conn_reason[c], "cannot set up the policy session"));
+	}
+
+	run_concurrently(4, 50);
+	for (TNC_ConnectionID c = 50; c < 54; c++) {
+		ck_assert_int_eq(conn_rec[c], TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+		ck_assert_ptr_nonnull(strstr(conn_reason[c], "replayed or forged quote"));
+	}
+	ck_assert_int_eq(db_count("SELECT count(*) FROM sessions"), 4);
 }
 END_TEST
 
@@ -1814,6 +1890,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, run1_quote_verifies_with_captured_secret);
 	tcase_add_test(tc, db_locked_fails_closed);
 	tcase_add_test(tc, db_missing_table_fails_closed);
+	tcase_add_test(tc, concurrent_connections_fail_closed);
 	tcase_add_test(tc, solicit_before_evidence_fails_closed);
 	tcase_add_test(tc, noresult_allow_policy_fails_closed);
 	tcase_add_test(tc, run1_untrusted_ak);
