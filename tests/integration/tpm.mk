@@ -1,1 +1,5 @@
-# Integration scripts of this area (none yet).
+# TPM attestation end to end (swtpm, tnc-provision, tnc-client with imc-os and
+# imc-attestation, tnc-server with imv-os and imv-attestation, tnc-db) on
+# loopback. The helpers and the independent log parser are in tests/data/e2e.
+TESTS += test_attest_e2e.sh
+EXTRA_DIST += test_attest_e2e.sh
