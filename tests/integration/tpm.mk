@@ -3,3 +3,6 @@
 # loopback. The helpers and the independent log parser are in tests/data/e2e.
 TESTS += test_attest_e2e.sh
 EXTRA_DIST += test_attest_e2e.sh
+# SHA-1-only TPM and log, several banks, StartupLocality 3.
+TESTS += test_attest_profiles.sh
+EXTRA_DIST += test_attest_profiles.sh
