@@ -228,4 +228,4 @@ sql_is os-devices "$DB3" "SELECT count(*) FROM devices" 1
 gateway_stop os
 tpm_stop "$EP3/tpm"
 
-tnc_finish
+attest_finish

@@ -147,4 +147,4 @@ else
 	fail locality3-tpm-setup "swtpm at locality 3, tnc-provision or tpm2_pcrextend failed"
 fi
 
-tnc_finish
+attest_finish

@@ -6,3 +6,6 @@ EXTRA_DIST += test_attest_e2e.sh
 # SHA-1-only TPM and log, several banks, StartupLocality 3.
 TESTS += test_attest_profiles.sh
 EXTRA_DIST += test_attest_profiles.sh
+# 200 sequential attestations and 20 concurrent endpoints on one server.
+TESTS += test_attest_load.sh
+EXTRA_DIST += test_attest_load.sh

@@ -65,16 +65,25 @@ tpm_start() {
 	TCTI="swtpm:path=$1/tpm.sock"
 }
 
-# tpm_stop DIR: shuts the TPM down cleanly and stops swtpm by its PID.
+# tpm_stop DIR: shuts the TPM down cleanly and sends SIGTERM to swtpm by its
+# PID; swtpm takes about a second to exit, so attest_finish waits for all.
 tpm_stop() {
 	pid=$(cat "$1/swtpm.pid" 2>/dev/null) || return 0
 	TPM2TOOLS_TCTI="swtpm:path=$1/tpm.sock" tpm2_shutdown -c >/dev/null 2>&1
 	kill "$pid" 2>/dev/null
-	for _ in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || return 0
+}
+
+# attest_finish: waits up to 5 s for every swtpm to exit, then tnc_finish.
+attest_finish() {
+	for _ in $(seq 1 100); do
+		alive=0
+		for pid in $attest_tpm_pids; do
+			kill -0 "$pid" 2>/dev/null && alive=1
+		done
+		[ "$alive" -eq 0 ] && break
 		sleep 0.05
 	done
-	kill -KILL "$pid" 2>/dev/null
+	tnc_finish
 }
 
 # provision DIR: an AK at 0x81010002 of the TPM at TCTI; sets KEYID.
