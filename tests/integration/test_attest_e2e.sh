@@ -6,11 +6,11 @@
 # status, its printed reason and the config.db rows (sqlite3):
 #
 #  1. boot evidence (TPMRA 'B'): the first attestation registers one
-#     component_hashes row per extend of the SHA-256 bank, the second
-#     verifies them; a changed boot measurement is isolated with a reason
-#     naming PCR and event; the device untrusted ends in no access; after
-#     tnc-db device-reset the next attestation registers again; an extra
-#     extend of PCR 7 is caught by the quote check;
+#     component_hashes row per extend of the SHA-256 bank, and the second
+#     verifies them. A changed boot measurement is isolated with a reason
+#     naming PCR and event. An untrusted device gets no access. After
+#     tnc-db device-reset the next attestation registers again. An extra
+#     extend of PCR 7 is caught by the quote check.
 #  2. boot and IMA evidence (TPMRA 'BI'): the IMA list of the same VM boot
 #     replayed into PCR 10, file_hashes references for some files, one of
 #     them wrong: matches, the mismatch and unknown files are reported;
@@ -94,8 +94,8 @@ tpm_stop "$EP/tpm"
 # --- 2. boot and IMA evidence ------------------------------------------------
 # The IMA list and the event log were captured in the same VM boot, so the
 # list's boot_aggregate matches PCRs 0-9 of the replayed log. The VM wrote
-# ima-sig records; the main run uses the same records re-encoded as ima-ng
-# (replay.py ima-ng), the ima-sig list itself is checked at the end.
+# ima-sig records. The main run uses the same records re-encoded as ima-ng
+# (replay.py ima-ng), and the ima-sig list itself is checked at the end.
 LOG2=$DATA/eventlog/ovmf/ovmf-direct-boot-sha256-quote.bin
 IMA_SIG=$DATA/ima/ima-tcb-ima-sig-1.bin
 N2=$($REPLAY count "$LOG2" sha256)
@@ -144,8 +144,8 @@ ima_refs "$DB2" < "$WORK/refs" || fail ima-refs "cannot insert the file_hashes r
 # Expected counts, by path: records of the four good files match, records of
 # the fifth differ, all others are unknown.
 OK=0
-for p in $(head -n 4 "$WORK/refs" | cut -f1); do
-	OK=$((OK + $(cut -f1 "$WORK/ima-files" | grep -cxF "$p")))
+for ref in $(head -n 4 "$WORK/refs" | cut -f1); do
+	OK=$((OK + $(cut -f1 "$WORK/ima-files" | grep -cxF "$ref")))
 done
 DIFFER=$(cut -f1 "$WORK/ima-files" | grep -cxF "$(sed -n 5p "$WORK/refs" | cut -f1)")
 UNKNOWN=$((FILES - OK - DIFFER))
@@ -212,11 +212,11 @@ gateway "$DB3" || { fail gateway-os "tnc-server did not start"; tnc_finish; }
 CLIENT_ARGS="--debug tnc=2"
 check os-blacklist-no-access "$EP3" 3 "^Reason: .*openssl 3.0.9-1"
 CLIENT_ARGS=""
-expect_os() {
+expect_line() {
 	if grep -Eq "$2" "$OUT"; then pass "$1"; else fail "$1" "no line matches '$2'"; sed 's/^/    /' "$OUT"; fi
 }
-expect_os os-fwden-reason "IP forwarding is enabled"
-expect_os os-tpmra-reason "reason \\[en\\]: TPMRA 'B': registered $N BIOS evidence measurements; TPM quote verified"
+expect_line os-fwden-reason "IP forwarding is enabled"
+expect_line os-tpmra-reason "reason \\[en\\]: TPMRA 'B': registered $N BIOS evidence measurements; TPM quote verified"
 sql_is os-one-session "$DB3" "SELECT count(*) || ' ' || max(rec) FROM sessions" "1 1"
 sql_is os-results "$DB3" "SELECT group_concat(p.type || ':' || r.rec, ' ') FROM (SELECT * FROM results ORDER BY policy) AS r JOIN policies AS p ON p.id = r.policy" "3:2 1:1 16:0"
 

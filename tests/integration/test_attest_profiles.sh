@@ -29,8 +29,8 @@ trusted_db() {
 		"$TNC_DB" -d "$1" device-trust "$KEYID" >/dev/null 2>&1
 }
 
-# pair NAME DIR DB COUNT ALGO-ID: registers, then verifies, COUNT measurements in one bank.
-pair() {
+# attest_pair NAME DIR DB COUNT ALGO-ID: registers, then verifies, COUNT measurements in one bank.
+attest_pair() {
 	check "$1-register" "$2" 0 "^Reason: TPMRA 'B': registered $4 BIOS evidence measurements; TPM quote verified$"
 	check "$1-verify" "$2" 0 "^Reason: TPMRA 'B': $4 BIOS measurements equal the registered ones; TPM quote verified$"
 	sql_is "$1-rows" "$3" "SELECT count(*) FROM component_hashes WHERE algo = $5" "$4"
@@ -60,7 +60,7 @@ if swtpm_setup --tpm2 --config "$EP/swtpm_setup.conf" --tpmstate "$EP/tpm/state"
 	endpoint "$EP" "$LOG1" "" "sha1 = yes"
 	trusted_db "$EP/config.db" B || fail sha1-db "tnc-db failed"
 	if gateway "$EP/config.db" "hash_algorithm = sha1"; then
-		pair sha1 "$EP" "$EP/config.db" "$($REPLAY count "$LOG1" sha1)" 32768
+		attest_pair sha1 "$EP" "$EP/config.db" "$($REPLAY count "$LOG1" sha1)" 32768
 		gateway_stop sha1
 	else
 		fail sha1-gateway "tnc-server did not start"
@@ -79,7 +79,7 @@ if tpm_start "$EP/tpm" && provision "$EP" && replay_bios "$LOG2" sha1,sha256,sha
 	trusted_db "$EP/config.db" B || fail multi-db "tnc-db failed"
 	for bank in sha1:32768 sha256:16384 sha384:8192; do
 		if gateway "$EP/config.db" "hash_algorithm = ${bank%:*}"; then
-			pair "multi-${bank%:*}" "$EP" "$EP/config.db" "$($REPLAY count "$LOG2" "${bank%:*}")" "${bank#*:}"
+			attest_pair "multi-${bank%:*}" "$EP" "$EP/config.db" "$($REPLAY count "$LOG2" "${bank%:*}")" "${bank#*:}"
 			gateway_stop "multi-${bank%:*}"
 		else
 			fail "multi-${bank%:*}-gateway" "tnc-server did not start"
@@ -125,7 +125,7 @@ if tpm_start "$EP/tpm" not-need-init && startup_at_locality "$EP/tpm" 3 && provi
 	endpoint "$EP" "$LOG3"
 	trusted_db "$EP/config.db" B || fail locality3-db "tnc-db failed"
 	if gateway "$EP/config.db"; then
-		pair locality3 "$EP" "$EP/config.db" "$($REPLAY count "$LOG3" sha256)" 16384
+		attest_pair locality3 "$EP" "$EP/config.db" "$($REPLAY count "$LOG3" sha256)" 16384
 		# The same log on a TPM started at locality 0: PCR 0 differs, the quote fails.
 		EP0=$WORK/loc0
 		if tpm_start "$EP0/tpm" && provision "$EP0" && replay_bios "$LOG3" sha1,sha256; then
