@@ -269,6 +269,20 @@ static long long db_count(const char *sql)
 	return n;
 }
 
+/* Runs a shell command with its output discarded; the test fails when it fails. */
+static void run_tool_quiet(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void run_tool_quiet(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd) - 32, fmt, ap);
+	va_end(ap);
+	strcat(cmd, " >/dev/null 2>&1");
+	ck_assert_msg(system(cmd) == 0, "command failed: %.300s", cmd);
+}
+
 /* ---- strongSwan run 1 ---- */
 
 typedef struct pb_pa {
@@ -503,7 +517,12 @@ START_TEST(run1_segmented_symlinks)
 
 	for (int seg = 0; seg < 3; seg++) {
 		size_t n = seg < 2 ? 40 : whole_len - off;
-		uint8_t flags = seg == 0 ? 0xC0 : seg == 1 ? 0x80 : 0x00;
+		uint8_t flags = 0x00;  /* the last segment */
+
+		if (seg == 0)
+			flags = SEG_ATTR_ENV_FLAG_START | SEG_ATTR_ENV_FLAG_MORE;
+		else if (seg == 1)
+			flags = SEG_ATTR_ENV_FLAG_MORE;
 		pa_msg_builder b;
 		uint8_t *data = NULL;
 		size_t data_len = 0;
@@ -942,6 +961,91 @@ START_TEST(run1_untrusted_ak)
 
 		ck_assert_ptr_null(find_sent(PTS_PEN_TCG, PTS_ATTR_GEN_ATTEST_EVID, &keep));
 	}
+}
+END_TEST
+
+/* Restarts the module with extra [imv-attestation] lines. */
+static void restart_module(const char *extra)
+{
+	TNC_Version v = 0;
+
+	ck_assert_uint_eq(TNC_IMV_Terminate(IMV_ID), TNC_RESULT_SUCCESS);
+	write_conf(extra);
+	ck_assert_uint_eq(TNC_IMV_Initialize(IMV_ID, 1, 1, &v), TNC_RESULT_SUCCESS);
+	ck_assert_uint_eq(TNC_IMV_ProvideBindFunction(IMV_ID, tncs_bind), TNC_RESULT_SUCCESS);
+}
+
+/* Replays run 1 up to the AIK, with batch #7's AIK replaced by the DER certificate in cert_path. */
+static void replay_with_aik_cert(TNC_ConnectionID conn, const char *cert_path)
+{
+	size_t cert_len, msg_len;
+	uint8_t *cert = test_read_file(cert_path, &cert_len), *msg;
+	writer_t w;
+
+	writer_init(&w, cert_len + 1);
+	ck_assert_int_eq(writer_u8(&w, 0x00), TS_OK);  /* flags: a certificate, not a naked key */
+	ck_assert_int_eq(writer_bytes(&w, cert, cert_len), TS_OK);
+	msg = rebuild_pts(7, PTS_ATTR_AIK, &w, &msg_len);
+	writer_free(&w);
+	free(cert);
+
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, conn, TNC_CONNECTION_STATE_CREATE), TNC_RESULT_SUCCESS);
+	replay_batch(conn, 1);
+	replay_batch(conn, 3);
+	replay_batch(conn, 5);
+	clear_sent();
+	deliver(conn, PA_VENDOR_TCG, PTS_MSG_SUBTYPE, IMC_ATT_ID, msg, msg_len);
+	batch_end(conn);
+	free(msg);
+}
+
+/*
+ * An AIK certificate for strongSwan's AK, issued with the openssl tool by a
+ * test CA: trusted through ca_dir although devices.trusted is 0, and not
+ * trusted when ca_dir contains another CA.
+ */
+START_TEST(run1_aik_certificate_chain)
+{
+	size_t spki_len;
+	uint8_t *spki = vector("aik_spki", &spki_len);
+	char path[256], extra[512];
+	pa_msg *keep = NULL;
+	FILE *f;
+
+	make_db("B", RUN1_DEVICE, 0);
+	snprintf(path, sizeof(path), "%s/aik.der", tmpdir);
+	f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(spki, 1, spki_len, f), spki_len);
+	fclose(f);
+	free(spki);
+	run_tool_quiet("cd '%s' && mkdir ca other && "
+		       "openssl pkey -pubin -inform DER -in aik.der -out aik.pem && "
+		       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca/ca.key "
+		       "-out ca/ca.pem -subj /CN=test-aik-ca -days 2 && "
+		       "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other/other.key "
+		       "-out other/other.pem -subj /CN=other-ca -days 2 && "
+		       "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout dummy.key "
+		       "-out aik.csr -subj /CN=aik && "
+		       "openssl x509 -req -in aik.csr -force_pubkey aik.pem -CA ca/ca.pem -CAkey ca/ca.key "
+		       "-CAcreateserial -days 2 -outform DER -out aik-cert.der && "
+		       "rm ca/ca.key other/other.key", tmpdir);
+	snprintf(path, sizeof(path), "%s/aik-cert.der", tmpdir);
+
+	/* Chains to the CA in ca_dir: the evidence request goes out. */
+	snprintf(extra, sizeof(extra), "ca_dir = %s/ca\n", tmpdir);
+	restart_module(extra);
+	replay_with_aik_cert(61, path);
+	ck_assert_int_eq(last_rec, -1);
+	ck_assert_ptr_nonnull(find_sent(PTS_PEN_TCG, PTS_ATTR_GEN_ATTEST_EVID, &keep));
+	pa_msg_free(keep);
+
+	/* Another CA: not trusted. */
+	snprintf(extra, sizeof(extra), "ca_dir = %s/other\n", tmpdir);
+	restart_module(extra);
+	replay_with_aik_cert(62, path);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+	ck_assert_ptr_nonnull(strstr(last_reason, "the AIK certificate does not chain to a CA in"));
 }
 END_TEST
 
@@ -1818,6 +1922,13 @@ START_TEST(swtpm_bios_and_ima)
 	make_db("BI", ak_keyid, 1);
 	ck_assert_uint_ge(read_ima_lines("ima/keylime-ascii_runtime_measurements-ima-ng.txt", lines, 4), 4);
 
+	/* IMA requested, but only BIOS evidence arrives: incomplete, never allowed. */
+	ima_count = 0;
+	attest_once(9, &default_opts, &run);
+	ck_assert_int_ne(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_int_eq(last_eval, TNC_IMV_EVALUATION_RESULT_ERROR);
+	ck_assert_ptr_nonnull(strstr(last_reason, "no IMA evidence arrived"));
+
 	/* boot_aggregate of a SHA-256 bank: SHA-256 over PCR 0-9, read back from the TPM. */
 	run_tool("cd '%s' && tpm2_pcrread sha256:0,1,2,3,4,5,6,7,8,9 -o pcrs.bin >/dev/null", tmpdir);
 	snprintf(path, sizeof(path), "%s/pcrs.bin", tmpdir);
@@ -1858,7 +1969,7 @@ START_TEST(swtpm_bios_and_ima)
 	attest_once(1, &default_opts, &run);
 	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
 	ck_assert_int_eq(last_eval, TNC_IMV_EVALUATION_RESULT_NONCOMPLIANT_MINOR);
-	ck_assert_ptr_nonnull(strstr(last_reason, "registered 105 BIOS evidence measurements"));
+	ck_assert_ptr_nonnull(strstr(last_reason, "105 BIOS measurements equal the registered ones"));
 	ck_assert_ptr_nonnull(strstr(last_reason, "registered the IMA boot aggregate; processed 3 IMA file measurements: "
 					      "2 ok, 1 unknown, 0 differ, 0 failed (first: /lib/x86_64-linux-gnu/ld-2.23.so has no reference digest)"));
 	ck_assert_ptr_nonnull(strstr(last_reason, "TPM quote verified"));
@@ -1894,6 +2005,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, solicit_before_evidence_fails_closed);
 	tcase_add_test(tc, noresult_allow_policy_fails_closed);
 	tcase_add_test(tc, run1_untrusted_ak);
+	tcase_add_test(tc, run1_aik_certificate_chain);
 	tcase_add_test(tc, run1_device_id_mismatch);
 	tcase_add_test(tc, no_policy_allows_dont_know);
 	tcase_add_test(tc, module_exports_only_entry_points);
