@@ -639,6 +639,15 @@ int main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * Modules read the file named by TNCSUITE_CONF, so --config must reach
+	 * them too: the IMCs are loaded after this.
+	 */
+	if (o.config && setenv("TNCSUITE_CONF", o.config, 1) != 0) {
+		fprintf(stderr, "tnc-client: cannot set TNCSUITE_CONF: %s\n", strerror(errno));
+		goto out;
+	}
+
 	/* Configuration: a missing default file is fine, a missing --config file is not. */
 	rc = conf_load(o.config ? o.config : conf_default_path(), &conf);
 	if (rc == TS_E_NOT_FOUND && !o.config && !getenv("TNCSUITE_CONF")) {
