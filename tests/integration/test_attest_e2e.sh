@@ -20,7 +20,7 @@
 # PCR extends and expected counts come from tests/data/e2e/replay.py, which
 # shares no code with tncsuite.
 . "$(dirname "$0")/lib.sh"
-. "$TOP_SRCDIR/tests/data/e2e/attest-lib.sh"
+. "$TOP_SRCDIR/tests/integration/attest-lib.sh"
 
 attest_require
 setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }

@@ -14,7 +14,7 @@
 # result per attestation, one device per AK, one component_hashes row per
 # extend and device.
 . "$(dirname "$0")/lib.sh"
-. "$TOP_SRCDIR/tests/data/e2e/attest-lib.sh"
+. "$TOP_SRCDIR/tests/integration/attest-lib.sh"
 
 LOAD_SEQ=${LOAD_SEQ:-200}
 LOAD_ENDPOINTS=${LOAD_ENDPOINTS:-20}

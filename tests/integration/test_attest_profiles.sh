@@ -14,7 +14,7 @@
 # with tncsuite; PCR 0 of profile 3 is checked against the value the log's
 # source project published.
 . "$(dirname "$0")/lib.sh"
-. "$TOP_SRCDIR/tests/data/e2e/attest-lib.sh"
+. "$TOP_SRCDIR/tests/integration/attest-lib.sh"
 
 attest_require
 setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }

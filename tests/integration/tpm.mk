@@ -1,6 +1,8 @@
 # TPM attestation end to end (swtpm, tnc-provision, tnc-client with imc-os and
 # imc-attestation, tnc-server with imv-os and imv-attestation, tnc-db) on
-# loopback. The helpers and the independent log parser are in tests/data/e2e.
+# loopback. The helpers are in attest-lib.sh, the independent log parser in
+# tests/data/e2e/replay.py.
+EXTRA_DIST += attest-lib.sh
 TESTS += test_attest_e2e.sh
 EXTRA_DIST += test_attest_e2e.sh
 # SHA-1-only TPM and log, several banks, StartupLocality 3.

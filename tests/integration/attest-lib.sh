@@ -1,6 +1,6 @@
 # Helpers of the attestation integration scripts (tests/integration/test_attest_*.sh),
 # sourced after tests/integration/lib.sh:
-#   . "$TOP_SRCDIR/tests/data/e2e/attest-lib.sh"
+#   . "$TOP_SRCDIR/tests/integration/attest-lib.sh"
 #
 # An endpoint is a directory under $WORK with its own swtpm (Unix socket), its
 # AK made by tnc-provision, its event log copy and its tncsuite.conf. The
