@@ -515,6 +515,16 @@ static int apply_config(const conf_t *conf, client_opts *o, char **paths, pttls_
 		o->server = conf_get_str(conf, SECTION, "server", NULL);
 	if (!o->port)
 		o->port = conf_get_str(conf, SECTION, "port", "271");
+	{
+		char *end;
+		long port = strtol(o->port, &end, 10);
+
+		if (*o->port == '\0' || *end != '\0' || port < 1 || port > 65535) {
+			fprintf(stderr, "tnc-client: invalid port '%s': expected a number from 1 to 65535\n",
+				o->port);
+			return EXIT_USAGE;
+		}
+	}
 	if (!o->server_name)
 		o->server_name = conf_get_str(conf, SECTION, "server_name", o->server);
 	if (!o->user)
