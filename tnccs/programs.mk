@@ -1,1 +1,13 @@
-# Sources of tnccs/ for this area (none yet).
+# tnc-client and tnc-server, and the tnc-server event loop and worker pool.
+bin_PROGRAMS += tnc-client
+sbin_PROGRAMS += tnc-server
+tnc_client_SOURCES = tnc_client.c
+tnc_client_LDADD = libtnccs.la $(OPENSSL_LIBS)
+tnc_server_SOURCES = tnc_server.c \
+	server_loop.c server_loop.h \
+	server_pool.c server_pool.h
+tnc_server_LDADD = libtnccs.la $(OPENSSL_LIBS) -lpthread
+
+# The systemd unit goes with the data; its path follows the prefix.
+systemdunitdir = $(prefix)/lib/systemd/system
+dist_systemdunit_DATA = tnc-server.service
