@@ -2,6 +2,8 @@
 # full counts (1,000 sequential, 100 concurrent handshakes) instead of the
 # CI defaults (200 and 50).
 TESTS += \
-	test_load_handshakes.sh
+	test_load_handshakes.sh \
+	test_fault_killed.sh
 EXTRA_DIST += \
-	test_load_handshakes.sh
+	test_load_handshakes.sh \
+	test_fault_killed.sh
