@@ -29,6 +29,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -458,13 +459,19 @@ static int mode_slow(void)
 		if (!ssl || pttls_conn_create(&pt_cfg, false, 1, &pt) != TS_OK || pttls_conn_start(pt) != TS_OK)
 			die("TLS or PT-TLS set-up failed");
 		msg = pttls_conn_out_peek(pt, &len);
+		/* Non-blocking from here: the server's session tickets must not stall the client. */
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 		for (sent = 0; bench_now() - start <= opts.timeout_s; sent++) {
 			uint8_t byte = sent < len ? msg[sent] : 0, buf[256];
 			struct pollfd p = { .fd = fd, .events = POLLIN };
+			int n;
 
 			if (SSL_write(ssl, &byte, 1) != 1)
 				break;
-			if (poll(&p, 1, 1000) > 0 && SSL_read(ssl, buf, sizeof(buf)) <= 0)
+			if (poll(&p, 1, 1000) <= 0)
+				continue;
+			n = SSL_read(ssl, buf, sizeof(buf));
+			if (n <= 0 && SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ)
 				break;
 		}
 		if (bench_now() - start <= opts.timeout_s)

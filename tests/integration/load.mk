@@ -3,7 +3,9 @@
 # CI defaults (200 and 50).
 TESTS += \
 	test_load_handshakes.sh \
-	test_fault_killed.sh
+	test_fault_killed.sh \
+	test_fault_slow.sh
 EXTRA_DIST += \
 	test_load_handshakes.sh \
-	test_fault_killed.sh
+	test_fault_killed.sh \
+	test_fault_slow.sh
