@@ -4,8 +4,10 @@
 TESTS += \
 	test_load_handshakes.sh \
 	test_fault_killed.sh \
-	test_fault_slow.sh
+	test_fault_slow.sh \
+	test_fault_sigterm.sh
 EXTRA_DIST += \
 	test_load_handshakes.sh \
 	test_fault_killed.sh \
-	test_fault_slow.sh
+	test_fault_slow.sh \
+	test_fault_sigterm.sh
