@@ -204,7 +204,7 @@ static int parse_selection(reader_t *r, pttls_msg *m, pttls_fault *fault)
  *
  * strongSwan (at least up to 6.0) writes and reads Result Code as 1 octet.
  * A 1-octet value is therefore read as a 1-octet code. A longer value is
- * read in the configured width; when the RFC reading gives an unknown code
+ * read in the configured width. When the RFC reading gives an unknown code
  * but the first octet alone is a known one, the 1-octet reading is taken.
  */
 static int parse_sasl_result(reader_t *r, const pttls_parse_opts *opts, pttls_msg *m, pttls_fault *fault)
@@ -413,7 +413,10 @@ int pttls_msg_build_sasl_result(writer_t *w, uint32_t msg_id, uint16_t code, con
 
 int pttls_msg_build_error(writer_t *w, uint32_t msg_id, uint32_t code, const uint8_t *orig, size_t orig_len)
 {
-	size_t copy = orig ? (orig_len < PTTLS_ERROR_COPY_MAX ? orig_len : PTTLS_ERROR_COPY_MAX) : 0;
+	size_t copy = 0;
+
+	if (orig)
+		copy = orig_len < PTTLS_ERROR_COPY_MAX ? orig_len : PTTLS_ERROR_COPY_MAX;
 
 	build_header(w, PTTLS_VENDOR_IETF, PTTLS_MSG_ERROR, msg_id, 8 + copy);
 	writer_u8(w, 0);

@@ -92,7 +92,7 @@ typedef struct pttls_header {
 	uint32_t msg_id;
 } pttls_header;
 
-/* Where and why a message was rejected, and the PT-TLS Error code to answer with. */
+/* Where and why a message was rejected, and the PT-TLS Error code to send in reply. */
 typedef struct pttls_fault {
 	uint32_t code;      /* pttls_error_code */
 	size_t offset;      /* offset of the offending field in the message */

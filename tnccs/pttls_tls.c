@@ -51,8 +51,11 @@ static SSL_CTX *new_ctx(const SSL_METHOD *method)
 	}
 	/* PT-TLS forbids renegotiation after the TLS set-up phase (RFC 6876 §3.4.2.1). */
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
-	/* A retried SSL_write may pass a moved buffer of the same message. */
-	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/*
+	 * A retried SSL_write may pass a moved buffer of the same message, and
+	 * idle connections give their 16 KiB record buffers back.
+	 */
+	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	return ctx;
 }
 

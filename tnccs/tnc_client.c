@@ -124,7 +124,7 @@ static int io_wait(const client_io *io, bool for_write)
 	}
 }
 
-/* Connects to the first address of host that answers; non-blocking, bounded by the deadline. */
+/* Connects to the first address of host that accepts; non-blocking, bounded by the deadline. */
 static int tcp_connect(const char *host, const char *port, client_io *io, char *err, size_t err_size)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
@@ -374,7 +374,8 @@ static int handle_event(const pttls_event *ev, pttls_conn_t *pt, tnccs_host_t *h
 			rc = rc == TS_OK ? TS_E_TOO_LARGE : rc;
 		writer_free(&out);
 		if (rc != TS_OK) {
-			fprintf(stderr, "tnc-client: PB-TNC error: %s\n", ts_strerror(rc));
+			fprintf(stderr, "tnc-client: PB-TNC session failed: %s (--debug tnc=2 shows the cause)\n",
+				ts_strerror(rc));
 			return EXIT_PROTOCOL;
 		}
 		return -1;

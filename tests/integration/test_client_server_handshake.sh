@@ -148,7 +148,15 @@ scenario default "rounds = 2;legacy_api = yes" "rounds = 2;legacy_api = yes"
 run_client legacy-api 0
 end_scenario legacy-api
 
-# 8. --quiet prints nothing and still reports through the exit status.
+# 8. A server that needs more round trips than the client allows: the client
+# ends the session with a PB-Error, and that is a protocol error.
+scenario default "rounds = 4" "rounds = 4"
+printf '[tnc-client]\nmax_round_trips = 1\n' >> "$CLIENT_CONF"
+run_client client-round-trip-limit 7
+expect_output client-round-trip-limit-message 'PB-TNC session failed'
+end_scenario round-trip-limit
+
+# 9. --quiet prints nothing and still reports through the exit status.
 scenario default "rounds = 1" "rounds = 1;recommendation = isolate"
 run_client quiet-exit-status 2 --quiet
 if [ ! -s "$CLIENT_OUT" ]; then
