@@ -6,8 +6,9 @@
  *   handshakes  -c N concurrent threads run -n full handshakes in all: TCP
  *               connect, a full TLS handshake (no resumption), PT-TLS
  *               version negotiation, the PB-TNC handshake with access
- *               allowed, close. Reports handshakes per second, latency and,
- *               with --server-pid, the server's CPU time per handshake from
+ *               allowed, close. Reports handshakes per second, latency, the
+ *               outcomes (any but "allowed" counts as failed) and, with
+ *               --server-pid, the server's CPU time per handshake from
  *               /proc/PID/stat.
  *   tls         like handshakes, but each connection ends after the TLS
  *               handshake (close_notify): the TLS share of the server CPU.
@@ -84,6 +85,8 @@ static tnccs_host_t *imc_host;
 static pttls_config pt_cfg = { .max_message_size = PTTLS_MAX_MESSAGE_DEFAULT };
 static atomic_ulong next_index;
 static atomic_ulong failures;
+/* Handshakes by outcome: [0] connection failed, [1 + code] PB-Access-Recommendation code. */
+static atomic_ulong outcomes[5];
 static double *latencies;
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -186,7 +189,9 @@ static int pttls_negotiate(SSL *ssl, pttls_conn_t *pt)
 /*
  * One full handshake on a new connection. stop_at (abort mode) names the
  * stage after which the process kills itself; NULL runs to the end.
- * Returns 0 when access was allowed.
+ * Returns the PB-Access-Recommendation of the RESULT batch (1 allowed,
+ * 2 access denied, 3 quarantined), 0 when the session ended without one,
+ * or -1 when the connection failed. The TLS-only mode returns 1.
  */
 static int run_one(unsigned long conn_id, const char *stop_at)
 {
@@ -217,7 +222,7 @@ static int run_one(unsigned long conn_id, const char *stop_at)
 		raise(SIGKILL);
 	if (opts.tls_only) {
 		SSL_shutdown(ssl);
-		ret = 0;
+		ret = 1;
 		goto out;
 	}
 	if (pttls_conn_create(&pt_cfg, false, conn_id, &pt) != TS_OK || pttls_negotiate(ssl, pt) != 0)
@@ -266,8 +271,7 @@ static int run_one(unsigned long conn_id, const char *stop_at)
 		if (flush_out(ssl, pt) != 0)
 			goto out;
 	}
-	if (tnccs_session_get_result(session, &result) == TS_OK && result.access_recommendation == 1)
-		ret = 0;
+	ret = tnccs_session_get_result(session, &result) == TS_OK ? (int)result.access_recommendation : 0;
 	SSL_shutdown(ssl);
 out:
 	writer_free(&out);
@@ -287,8 +291,11 @@ static void *handshake_worker(void *arg)
 	while ((i = atomic_fetch_add(&next_index, 1)) < opts.count) {
 		double t0 = bench_now();
 
-		if (run_one(i + 1, NULL) != 0)
+		int rec = run_one(i + 1, NULL);
+
+		if (rec != 1)
 			atomic_fetch_add(&failures, 1);
+		atomic_fetch_add(&outcomes[rec >= 0 && rec <= 3 ? rec + 1 : 0], 1);
 		latencies[i] = bench_now() - t0;
 	}
 	return NULL;
@@ -318,6 +325,10 @@ static int mode_handshakes(void)
 	sha_s = bench_baseline_sha256(16384);
 	printf("bench_server_load: %lu %shandshakes, %u concurrent, %lu failed, %.2f s\n", opts.count,
 	       opts.tls_only ? "TLS-only " : "", opts.concurrency, (unsigned long)failures, wall);
+	if (!opts.tls_only)
+		printf("results: %lu allowed, %lu isolated, %lu no access, %lu without recommendation, "
+		       "%lu connection errors\n", (unsigned long)outcomes[2], (unsigned long)outcomes[4],
+		       (unsigned long)outcomes[3], (unsigned long)outcomes[1], (unsigned long)outcomes[0]);
 	bench_report("baseline: ECDSA P-256 verification", verify_s, verify_s, sha_s);
 	bench_report("baseline: SHA-256 over 16 KiB", sha_s, verify_s, sha_s);
 	printf("%-40s %10.1f handshakes/s\n", "rate", (double)opts.count / wall);
