@@ -5,9 +5,11 @@ TESTS += \
 	test_load_handshakes.sh \
 	test_fault_killed.sh \
 	test_fault_slow.sh \
-	test_fault_sigterm.sh
+	test_fault_sigterm.sh \
+	test_fault_db.sh
 EXTRA_DIST += \
 	test_load_handshakes.sh \
 	test_fault_killed.sh \
 	test_fault_slow.sh \
-	test_fault_sigterm.sh
+	test_fault_sigterm.sh \
+	test_fault_db.sh
