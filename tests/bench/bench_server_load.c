@@ -390,7 +390,7 @@ static int mode_idle(void)
 			close(fd);
 			break;
 		}
-		/* Keep only the socket: the server holds its TLS and PT-TLS state. */
+		/* Keep only the socket: the server keeps its own TLS and PT-TLS state. */
 		pttls_conn_destroy(pt);
 		SSL_free(ssl);
 		fds[opened] = fd;

@@ -41,7 +41,7 @@ stats_count() {
 	echo "${c:-0}"
 }
 
-# wait_idle: waits up to 5 s until the server holds no more descriptors than at start.
+# wait_idle: waits up to 5 s until the server has no more descriptors open than at start.
 wait_idle() {
 	for _ in $(seq 1 50); do
 		[ "$(ls "/proc/$SERVER_PID/fd" | wc -l)" -le "$fds_before" ] && return 0
@@ -132,7 +132,7 @@ if [ -x "$GEN" ]; then
 	gen_run 2
 	rss2=$(awk '/^VmRSS/ {print $2}' "/proc/$SERVER_PID/status")
 	if grep -q __asan_init "$TNC_SERVER"; then
-		# ASan holds freed memory in its quarantine, so RSS grows anyway.
+		# ASan keeps freed memory in its quarantine, so RSS grows anyway.
 		skip load-memory-stable "tnc-server is built with AddressSanitizer"
 	elif [ $((rss2 - rss1)) -le 2048 ]; then
 		pass load-memory-stable
