@@ -622,7 +622,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE  configuration file (default: $TNCSUITE_CONF, else %s)\n"
 		"  -j, --json         print lists as JSON\n"
 		"  -h, --help         print this help; 'tnc-db COMMAND --help' describes one command\n\n"
-		"Commands:\n", TNC_DB_DEFAULT_PATH, "/etc/tncsuite/tncsuite.conf");
+		"Commands:\n", TNC_DB_DEFAULT_PATH, SYSCONFDIR "/tncsuite/tncsuite.conf");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-20s %-40s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	fprintf(f, "\nExit status: 0 success, 1 database error, 2 invalid command line, 3 not found.\n");

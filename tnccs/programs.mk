@@ -8,6 +8,10 @@ tnc_server_SOURCES = tnc_server.c \
 	server_pool.c server_pool.h
 tnc_server_LDADD = libtnccs.la $(OPENSSL_LIBS) -lpthread
 
-# The systemd unit goes with the data; its path follows the prefix.
+# The systemd unit goes with the data; its path and ExecStart follow the prefix.
 systemdunitdir = $(prefix)/lib/systemd/system
-dist_systemdunit_DATA = tnc-server.service
+systemdunit_DATA = tnc-server.service
+EXTRA_DIST += tnc-server.service.in
+CLEANFILES = tnc-server.service
+tnc-server.service: tnc-server.service.in Makefile
+	$(AM_V_GEN)sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/tnc-server.service.in > $@

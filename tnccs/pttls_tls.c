@@ -109,6 +109,8 @@ int pttls_tls_server_ctx(const char *cert, const char *key, const char *ca, pttl
 		pttls_tls_log_errors(0, "SSL_CTX_new");
 		goto out;
 	}
+	/* tnc-client never resumes a TLS session, so session tickets are wasted work. */
+	SSL_CTX_set_num_tickets(ctx, 0);
 	rc = load_identity(ctx, cert, key);
 	if (rc != TS_OK)
 		goto out;

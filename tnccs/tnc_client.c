@@ -515,6 +515,16 @@ static int apply_config(const conf_t *conf, client_opts *o, char **paths, pttls_
 		o->server = conf_get_str(conf, SECTION, "server", NULL);
 	if (!o->port)
 		o->port = conf_get_str(conf, SECTION, "port", "271");
+	{
+		char *end;
+		long port = strtol(o->port, &end, 10);
+
+		if (*o->port == '\0' || *end != '\0' || port < 1 || port > 65535) {
+			fprintf(stderr, "tnc-client: invalid port '%s': expected a number from 1 to 65535\n",
+				o->port);
+			return EXIT_USAGE;
+		}
+	}
 	if (!o->server_name)
 		o->server_name = conf_get_str(conf, SECTION, "server_name", o->server);
 	if (!o->user)
@@ -638,6 +648,15 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+
+	/*
+	 * Modules read the file named by TNCSUITE_CONF, so --config must reach
+	 * them too: the IMCs are loaded after this.
+	 */
+	if (o.config && setenv("TNCSUITE_CONF", o.config, 1) != 0) {
+		fprintf(stderr, "tnc-client: cannot set TNCSUITE_CONF: %s\n", strerror(errno));
+		goto out;
+	}
 
 	/* Configuration: a missing default file is fine, a missing --config file is not. */
 	rc = conf_load(o.config ? o.config : conf_default_path(), &conf);

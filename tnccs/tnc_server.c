@@ -365,6 +365,11 @@ int main(int argc, char **argv)
 	}
 	if (!opt.config)
 		opt.config = conf_default_path();
+	/* The IMVs read the file named by TNCSUITE_CONF: give them the same one. */
+	if (setenv("TNCSUITE_CONF", opt.config, 1) != 0) {
+		fprintf(stderr, "tnc-server: cannot set TNCSUITE_CONF: %s\n", strerror(errno));
+		return 1;
+	}
 
 	/* Before any thread exists: the loop takes these signals from a signalfd. */
 	sigemptyset(&sigs);

@@ -514,8 +514,8 @@ static int server_receive(tnccs_session_t *s, const pb_batch *b, writer_t *out)
 /* Client: records the RESULT batch and reports it to the IMCs. */
 static void client_take_result(tnccs_session_t *s, const pb_batch *b)
 {
-	bool first_reason = true;
-	char text[512], lang[64];
+	char text[2048], lang[64];
+	size_t used = 0;
 
 	memset(&s->result, 0, sizeof(s->result));
 	for (size_t i = 0; i < b->count; i++) {
@@ -534,10 +534,16 @@ static void client_take_result(tnccs_session_t *s, const pb_batch *b)
 			log_escape(text, sizeof(text), m->reason.text, m->reason.text_len);
 			log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, s->conn_id, "reason [%s]: %s",
 				 log_escape(lang, sizeof(lang), m->reason.lang, m->reason.lang_len), text);
-			if (first_reason)
-				log_escape(s->result.reason, sizeof(s->result.reason), m->reason.text,
-					   m->reason.text_len);
-			first_reason = false;
+			/* Every IMV may give a reason; keep them all, joined by "; ". */
+			if (m->reason.text_len > 0 && used + 3 < sizeof(s->result.reason)) {
+				if (used > 0) {
+					memcpy(s->result.reason + used, "; ", 2);
+					used += 2;
+				}
+				log_escape(s->result.reason + used, sizeof(s->result.reason) - used,
+					   m->reason.text, m->reason.text_len);
+				used += strlen(s->result.reason + used);
+			}
 			break;
 		case PB_MSG_REMEDIATION_PARAMETERS:
 			if (m->remediation.vendor_id == PB_VENDOR_IETF &&

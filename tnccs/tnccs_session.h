@@ -38,7 +38,7 @@ typedef struct tnccs_conn_info {
 typedef struct tnccs_result {
 	uint32_t access_recommendation;  /* PB-Access-Recommendation: 1 allowed, 2 denied, 3 quarantined; 0 none */
 	uint32_t assessment_result;      /* PB-Assessment-Result: 0 compliant .. 4 don't know */
-	char reason[512];                /* first PB-Reason-String, escaped for printing; may be empty */
+	char reason[4096];               /* the PB-Reason-Strings joined by "; ", escaped; may be empty */
 } tnccs_result;
 
 /* Creates a session for one connection; the host must outlive it. */

@@ -410,8 +410,8 @@ int tpm_provision_ak(tpm_t *tpm, uint32_t handle, tpm_ak_type type, bool replace
 	if (rc == TSS2_RC_SUCCESS) {
 		if (!replace) {
 			Esys_TR_Close(tpm->esys, &existing);
-			log_error(LOG_SUBSYS_TPM, "a key exists at handle 0x%08x already; use --force to replace it",
-				  handle);
+			log_info(LOG_SUBSYS_TPM, "a key exists at handle 0x%08x already; not replacing it",
+				 handle);
 			return TS_E_INVALID;
 		}
 		TPM_RETRY(rc, Esys_EvictControl(tpm->esys, ESYS_TR_RH_OWNER, existing, ESYS_TR_PASSWORD,

@@ -34,6 +34,7 @@ static void usage(FILE *out)
 		"  -t, --type TYPE     key type: ecc (NIST P-256, ECDSA SHA-256, the default) or rsa (2048 bits,\n"
 		"                      RSASSA SHA-256)\n"
 		"  -f, --force         replace a key that exists at the handle\n"
+		"  -s, --show          print the keyid and public key of the existing AK, create nothing\n"
 		"  -d, --debug LEVEL   log level 0..4 of the TPM lines\n"
 		"  -h, --help          show this text\n",
 		conf_default_path(), TPM_DEFAULT_AK_HANDLE);
@@ -68,11 +69,12 @@ int tnc_provision_main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' }, { "tcti", required_argument, NULL, 'T' },
 		{ "handle", required_argument, NULL, 'H' }, { "type", required_argument, NULL, 't' },
 		{ "force", no_argument, NULL, 'f' },        { "debug", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+		{ "show", no_argument, NULL, 's' },         { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = NULL, *tcti = NULL, *handle_arg = NULL;
 	tpm_ak_type type = TPM_AK_ECC_P256;
-	bool force = false;
+	bool force = false, show = false, debug = false;
 	imcatt_conf ic = { 0 };
 	conf_t *conf = NULL;
 	tpm_t *tpm = NULL;
@@ -83,7 +85,7 @@ int tnc_provision_main(int argc, char **argv)
 
 	log_set_program("tnc-provision");
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "c:T:H:t:fd:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:T:H:t:fsd:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config = optarg;
@@ -107,7 +109,11 @@ int tnc_provision_main(int argc, char **argv)
 		case 'f':
 			force = true;
 			break;
+		case 's':
+			show = true;
+			break;
 		case 'd':
+			debug = true;
 			if (log_parse_levels(optarg) != 0) {
 				fprintf(stderr, "tnc-provision: invalid log level '%s'\n", optarg);
 				return EXIT_USAGE;
@@ -153,13 +159,26 @@ int tnc_provision_main(int argc, char **argv)
 	if (!tcti)
 		tcti = ic.tcti;
 
+	/* tpm2-tss logs every failed lookup itself; its lines only help when debugging. */
+	if (!debug && !getenv("TSS2_LOG"))
+		setenv("TSS2_LOG", "all+none", 0);
+
 	if (tpm_open(tcti, &tpm) != TS_OK) {
 		fprintf(stderr, "tnc-provision: no TPM reachable through '%s'\n", tcti ? tcti : "device discovery");
 		goto out;
 	}
-	rc = tpm_provision_ak(tpm, handle, type, force, &pub, &pub_len);
+	if (show) {
+		rc = tpm_read_public(tpm, handle, &pub, &pub_len);
+		if (rc != TS_OK) {
+			fprintf(stderr, "tnc-provision: no AK at handle 0x%08x: %s\n", handle, ts_strerror(rc));
+			goto out;
+		}
+	} else {
+		rc = tpm_provision_ak(tpm, handle, type, force, &pub, &pub_len);
+	}
 	if (rc == TS_E_INVALID && !force) {
-		fprintf(stderr, "tnc-provision: a key exists at handle 0x%08x; use --force to replace it\n", handle);
+		fprintf(stderr, "tnc-provision: a key exists at handle 0x%08x; --show prints it, "
+			"--force replaces it\n", handle);
 		goto out;
 	}
 	if (rc != TS_OK) {

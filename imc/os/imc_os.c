@@ -28,6 +28,7 @@
 #include "imc_os_attrs.h"
 #include "log.h"
 #include "pa/ietf_assessment_result.h"
+#include "tpm/tpm.h"
 #include "pa/ietf_attr.h"
 #include "pa/ietf_attr_request.h"
 #include "pa/ietf_pa_tnc_error.h"
@@ -113,6 +114,27 @@ static int config_load(imc_os_config *out)
 				&c.factory_default_password)) != TS_OK)
 		goto out;
 	c.ak_handle = (uint32_t)handle;
+
+	/*
+	 * With no device ID source of its own, use the AK of the attestation IMC
+	 * on the same endpoint, so the device ID equals the AK keyid the
+	 * attestation IMV checks. Without a TPM or AK, the machine ID remains.
+	 */
+	if (!c.device_id && !c.ak_public_key && !c.ak_handle && conf_has_section(conf, "imc-attestation")) {
+		if ((rc = conf_get_int(conf, "imc-attestation", "ak_handle", TPM_DEFAULT_AK_HANDLE, 0, 0xFFFFFFFF,
+				       &handle)) != TS_OK)
+			goto out;
+		c.ak_handle = (uint32_t)handle;
+		c.ak_optional = true;
+		if (!c.tcti) {
+			const char *tcti = conf_get_str(conf, "imc-attestation", "tcti", NULL);
+
+			if (tcti && !(c.tcti = strdup(tcti))) {
+				rc = TS_E_NOMEM;
+				goto out;
+			}
+		}
+	}
 	if (c.ak_handle && (c.ak_handle >> 24) != 0x81) {
 		log_error(LOG_SUBSYS_IMC, "%s: ak_handle 0x%08x is not a persistent handle (0x81xxxxxx)",
 			  IMC_OS_NAME, c.ak_handle);
@@ -138,6 +160,7 @@ static const char *device_id_get(imc_os_module *m, TNC_ConnectionID conn)
 		.ak_public_key = m->conf.ak_public_key,
 		.ak_handle = m->conf.ak_handle,
 		.tcti = m->conf.tcti,
+		.ak_optional = m->conf.ak_optional,
 	};
 	const char *id = NULL;
 	int rc;

@@ -244,6 +244,11 @@ int imc_os_device_id(const imc_os_device_conf *conf, char *out, size_t out_size)
 		rc = imc_os_keyid_from_handle(conf->tcti, conf->ak_handle, id);
 	else
 		rc = imc_os_read_machine_device_id(conf->root, id);
+	if (rc != TS_OK && conf->ak_optional) {
+		log_info(LOG_SUBSYS_IMC, "no AK at handle 0x%08x: deriving the device ID from the machine ID",
+			 conf->ak_handle);
+		rc = imc_os_read_machine_device_id(conf->root, id);
+	}
 	if (rc == TS_OK)
 		snprintf(out, out_size, "%s", id);
 	return rc;

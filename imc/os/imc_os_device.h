@@ -20,6 +20,7 @@
 #ifndef IMC_OS_DEVICE_H
 #define IMC_OS_DEVICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ typedef struct imc_os_device_conf {
 	const char *ak_public_key;  /* AK public key file, or NULL */
 	uint32_t ak_handle;         /* persistent AK handle, or 0 */
 	const char *tcti;           /* TCTI for ak_handle; NULL finds the TPM device */
+	bool ak_optional;           /* on a failure to read the AK, use the machine ID */
 } imc_os_device_conf;
 
 /* Computes the AK keyid of a marshalled TPM2B_PUBLIC (RSA or NIST P-256/384/521 ECC key). */

@@ -242,10 +242,22 @@ typedef struct imvatt_ima_counts {
 TS_MUST_CHECK int imvatt_ima_check_files(db_t *db, int64_t product, uint16_t bank_algo,
 					 const imvatt_meas *meas, size_t count,
 					 const ita_attr_symlinks *links, imvatt_ima_counts *out);
-/* The ima-ng template hash of (algo-prefixed digest, name) in bank `bank_algo`. */
+/*
+ * The ima-ng template hash of (algo-prefixed digest, name) in bank
+ * `bank_algo`; with empty_sig, the ima-sig hash of a file without signature.
+ */
 TS_MUST_CHECK int imvatt_ima_template_hash(uint16_t bank_algo, const char *digest_algo,
 					   const uint8_t *digest, size_t digest_len, const char *name,
-					   uint8_t *out, size_t *out_len);
+					   bool empty_sig, uint8_t *out, size_t *out_len);
+/*
+ * Whether `expected` is the ima-ng or the (unsigned) ima-sig template hash of
+ * the file digest and name. The PTS evidence carries no template name, so
+ * both are tried. NOTE: an ima-sig entry with a signature cannot match,
+ * because the evidence does not carry the signature.
+ */
+TS_MUST_CHECK int imvatt_ima_template_matches(uint16_t bank_algo, const char *digest_algo,
+					      const uint8_t *digest, size_t digest_len, const char *name,
+					      const uint8_t *expected, size_t expected_len, bool *match);
 
 /* imvatt_files.c */
 TS_MUST_CHECK int imvatt_files_request(imvatt_state *s);

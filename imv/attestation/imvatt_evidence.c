@@ -441,8 +441,9 @@ static int boot_aggregate(const pcr_bank_t *bank, uint16_t algo, uint8_t *out, s
 static void finish_ima(imvatt_state *s, comp_outcome *o)
 {
 	imvatt_comp *c = &s->comps[IMVATT_COMP_IMA];
-	uint8_t agg[IMA_DIGEST_MAX], tmpl[IMA_DIGEST_MAX];
-	size_t agg_len = 0, tmpl_len = 0;
+	uint8_t agg[IMA_DIGEST_MAX];
+	size_t agg_len = 0;
+	bool agg_match = false;
 	imvatt_ima_counts counts = { 0 };
 	imvatt_compare_result cr = { 0 };
 	imvatt_meas agg_meas = { .pcr = 10 };
@@ -478,9 +479,10 @@ static void finish_ima(imvatt_state *s, comp_outcome *o)
 		memcpy(algo_name, c->meas[0].name, (size_t)(colon - c->meas[0].name));
 	rc = boot_aggregate(s->bank, s->meas_algo, agg, &agg_len);
 	if (rc == TS_OK)
-		rc = imvatt_ima_template_hash(s->meas_algo, colon ? algo_name : NULL, agg, agg_len, "boot_aggregate",
-					      tmpl, &tmpl_len);
-	if (rc != TS_OK || tmpl_len != c->meas[0].digest_len || memcmp(tmpl, c->meas[0].digest, tmpl_len) != 0) {
+		rc = imvatt_ima_template_matches(s->meas_algo, colon ? algo_name : NULL, agg, agg_len,
+						 "boot_aggregate", c->meas[0].digest, c->meas[0].digest_len,
+						 &agg_match);
+	if (rc != TS_OK || !agg_match) {
 		o->eval = PM_EVAL_NONCOMPLIANT_MAJOR;
 		imvatt_text(o->text, sizeof(o->text),
 			 "the IMA boot_aggregate differs from the PCRs 0-9 replayed from the BIOS evidence");

@@ -33,7 +33,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 }
 
 int imvatt_ima_template_hash(uint16_t bank_algo, const char *digest_algo, const uint8_t *digest, size_t digest_len,
-			     const char *name, uint8_t *out, size_t *out_len)
+			     const char *name, bool empty_sig, uint8_t *out, size_t *out_len)
 {
 	const EVP_MD *md = meas_algo_evp_md(bank_algo);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -56,6 +56,11 @@ int imvatt_ima_template_hash(uint16_t bank_algo, const char *digest_algo, const 
 		     EVP_DigestUpdate(ctx, ":", 2) && EVP_DigestUpdate(ctx, digest, digest_len);
 		put_le32(le, (uint32_t)(name_len + 1));
 		ok = ok && EVP_DigestUpdate(ctx, le, 4) && EVP_DigestUpdate(ctx, name, name_len + 1);
+		/* ima-sig adds a third field, the signature: le32(0) when the file has none. */
+		if (empty_sig) {
+			put_le32(le, 0);
+			ok = ok && EVP_DigestUpdate(ctx, le, 4);
+		}
 	} else {
 		/* Legacy ima: d (20 octets), then the name zero-filled to 256 octets. */
 		uint8_t buf[IMVATT_IMA_LEGACY_NAME_LEN] = { 0 };
@@ -68,6 +73,26 @@ int imvatt_ima_template_hash(uint16_t bank_algo, const char *digest_algo, const 
 	if (!ok)
 		return TS_E_CRYPTO;
 	*out_len = len;
+	return TS_OK;
+}
+
+int imvatt_ima_template_matches(uint16_t bank_algo, const char *digest_algo, const uint8_t *digest,
+				size_t digest_len, const char *name, const uint8_t *expected, size_t expected_len,
+				bool *match)
+{
+	uint8_t tmpl[64];
+	size_t tmpl_len = 0;
+	int rc;
+
+	*match = false;
+	/* ima-ng, then ima-sig of an unsigned file; the legacy ima template has one form. */
+	for (int sig = 0; sig < (digest_algo ? 2 : 1) && !*match; sig++) {
+		rc = imvatt_ima_template_hash(bank_algo, digest_algo, digest, digest_len, name, sig == 1, tmpl,
+					      &tmpl_len);
+		if (rc != TS_OK)
+			return rc;
+		*match = tmpl_len == expected_len && memcmp(tmpl, expected, tmpl_len) == 0;
+	}
 	return TS_OK;
 }
 
@@ -128,17 +153,18 @@ static int check_path(sqlite3_stmt *stmt, db_t *db, int64_t product, uint16_t ba
 	sqlite3_bind_text(stmt, 4, slash + 1, -1, SQLITE_TRANSIENT);
 	*out = REF_UNKNOWN;
 	while ((rc = db_step(db, stmt, &row)) == TS_OK && row) {
-		uint8_t digest[64], tmpl[64];
-		size_t tmpl_len = 0;
+		uint8_t digest[64];
 		size_t len = meas_algo_digest_len(file_algo);
+		bool match = false;
 
 		any = true;
 		if (!hex_decode((const char *)sqlite3_column_text(stmt, 0), digest, len))
 			continue;
-		rc = imvatt_ima_template_hash(bank_algo, digest_algo, digest, len, name, tmpl, &tmpl_len);
+		rc = imvatt_ima_template_matches(bank_algo, digest_algo, digest, len, name, m->digest,
+						 m->digest_len, &match);
 		if (rc != TS_OK)
 			return rc;
-		if (tmpl_len == m->digest_len && memcmp(tmpl, m->digest, tmpl_len) == 0) {
+		if (match) {
 			*out = REF_OK;
 			return TS_OK;
 		}

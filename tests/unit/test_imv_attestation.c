@@ -30,6 +30,7 @@
 #include "attest/tpm2_quote_info.h"
 #include "attestation/imvatt.h"
 #include "eventlog/eventlog.h"
+#include "ima/ima.h"
 #include "pa/ietf_assessment_result.h"
 #include "pa/ietf_attr.h"
 #include "pa/ietf_product_info.h"
@@ -1172,7 +1173,7 @@ START_TEST(ima_template_hash_matches_kernel)
 			size_t len = 0;
 
 			ck_assert_int_eq(imvatt_ima_template_hash(MEAS_ALGO_SHA1, lines[i].algo, lines[i].digest,
-								  lines[i].digest_len, lines[i].name, out, &len), TS_OK);
+								  lines[i].digest_len, lines[i].name, false, out, &len), TS_OK);
 			ck_assert_uint_eq(len, 20);
 			ck_assert_mem_eq(out, lines[i].tmpl, 20);
 		}
@@ -1937,11 +1938,11 @@ START_TEST(swtpm_bios_and_ima)
 	ck_assert_ptr_nonnull(SHA256(pcr_values, len, aggregate));
 	free(pcr_values);
 	ck_assert_int_eq(imvatt_ima_template_hash(MEAS_ALGO_SHA256, "sha256", aggregate, 32, "boot_aggregate",
-						  ima_tmpl[0], &len), TS_OK);
+						  false, ima_tmpl[0], &len), TS_OK);
 	snprintf(ima_uri[0], sizeof(ima_uri[0]), "sha256:boot_aggregate");
 	for (size_t i = 1; i < 4; i++) {
 		ck_assert_int_eq(imvatt_ima_template_hash(MEAS_ALGO_SHA256, lines[i].algo, lines[i].digest,
-							  lines[i].digest_len, lines[i].name, ima_tmpl[i], &len), TS_OK);
+							  lines[i].digest_len, lines[i].name, false, ima_tmpl[i], &len), TS_OK);
 		snprintf(ima_uri[i], sizeof(ima_uri[i]), "%s:%s", lines[i].algo, lines[i].name);
 	}
 	ima_count = 4;
@@ -1988,10 +1989,43 @@ START_TEST(swtpm_bios_and_ima)
 }
 END_TEST
 
+/*
+ * The template hashes of a kernel's ima-sig list (tests/data/ima, captured in
+ * a VM) must match the file digests and names the evidence carries; none of
+ * its files is signed, so the signature field is empty.
+ */
+START_TEST(ima_sig_template_hashes_match)
+{
+	size_t len = 0, matched = 0;
+	unsigned char *data = test_read_file(test_data_path("ima/ima-tcb-ima-sig-1.bin"), &len);
+	ima_list *list = NULL;
+
+	ck_assert_int_eq(ima_list_parse_binary(data, len, IMA_HASH_SHA1, NULL, &list, NULL), TS_OK);
+	for (size_t i = 0; i < ima_list_count(list); i++) {
+		const ima_entry *e = ima_list_entry(list, i);
+		char algo[16], name[4096];
+		bool match = false;
+
+		if (e->violation || e->template_id != IMA_TEMPLATE_IMA_SIG || e->sig_len != 0)
+			continue;
+		snprintf(algo, sizeof(algo), "%.*s", (int)e->digest_alg_name_len, e->digest_alg_name);
+		snprintf(name, sizeof(name), "%.*s", (int)e->file_name_len, e->file_name);
+		ck_assert_int_eq(imvatt_ima_template_matches(MEAS_ALGO_SHA1, algo, e->digest, e->digest_len, name,
+							     e->template_hash, 20, &match), TS_OK);
+		ck_assert_msg(match, "entry %zu (%s): template hash not reproduced", i, name);
+		matched++;
+	}
+	ck_assert_uint_gt(matched, 10);
+	ima_list_destroy(list);
+	free(data);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("imv_attestation");
 	TCase *tc = tcase_create("strongswan");
+	TCase *ima = tcase_create("ima");
 	TCase *tpm = tcase_create("swtpm");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -2020,6 +2054,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tpm, swtpm_register_compare_reset);
 	tcase_add_test(tpm, swtpm_rejections);
 	tcase_add_test(tpm, swtpm_bios_and_ima);
+	tcase_add_test(ima, ima_sig_template_hashes_match);
+	suite_add_tcase(s, ima);
 	suite_add_tcase(s, tpm);
 	return s;
 }

@@ -1,0 +1,97 @@
+#!/bin/sh
+# Slow clients: one sends its TLS ClientHello one byte a second, another
+# completes TLS and then sends its PT-TLS Version Request one byte a second.
+# The server must end both within connection_timeout (4 s here), with a log
+# line naming the time limit, and keep serving other clients without delay
+# meanwhile.
+. "$(dirname "$0")/lib.sh"
+require_programs
+
+GEN=$TOP_BUILDDIR/tests/bench/bench_server_load
+make -s -C "$TOP_BUILDDIR/tests/bench" bench_server_load >/dev/null 2>&1
+if [ ! -x "$GEN" ]; then
+	skip "$(basename "$0")" "bench_server_load could not be built"
+	tnc_finish
+fi
+
+setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }
+PORT=$(free_port)
+CLIENT_TNC=$WORK/tnc_config.client
+SERVER_TNC=$WORK/tnc_config.server
+CLIENT_CONF=$WORK/tncsuite.conf
+write_tnc_config "$CLIENT_TNC" "IMC \"Test\" $(module_path imc-test)"
+write_tnc_config "$SERVER_TNC" "IMV \"Test\" $(module_path imv-test)"
+{
+	printf '[tnc-server]\naddress = 127.0.0.1\nport = %s\ntnc_config = %s\n' "$PORT" "$SERVER_TNC"
+	printf 'cert = %s\nkey = %s\n' "$WORK/ca/server.crt" "$WORK/ca/server.key"
+	printf 'idle_timeout = 3\nconnection_timeout = 4\nworkers = 2\n'
+	printf '[imc-test]\nrounds = 1\nmessages = 110\nmessage_size = 90\n'
+	printf '[imv-test]\nrounds = 1\nmessages = 1\nmessage_size = 90\nexpect_messages = 110\n'
+} > "$CLIENT_CONF"
+export TNCSUITE_CONF="$CLIENT_CONF"
+
+start_server "$CLIENT_CONF" || { fail start "tnc-server did not start"; tnc_finish; }
+
+for stage in tls pttls; do
+	"$GEN" --mode slow --stage "$stage" --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 15 \
+		>"$WORK/slow.$stage.out" 2>&1 &
+	eval "slow_$stage=\$!"
+done
+sleep 1
+
+# Other clients while the slow ones are connected: each must finish within 2 s.
+ok=0 slowest=0
+for i in $(seq 1 10); do
+	start=$(date +%s%N)
+	if "$TNC_CLIENT" --server 127.0.0.1 --port "$PORT" --ca "$WORK/ca/ca.crt" --timeout 20 \
+		--config "$CLIENT_CONF" --tnc-config "$CLIENT_TNC" >"$WORK/other.out" 2>&1; then
+		ok=$((ok + 1))
+	fi
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ "$ms" -gt "$slowest" ] && slowest=$ms
+done
+if [ "$ok" -eq 10 ]; then
+	pass slow-others-allowed
+else
+	fail slow-others-allowed "$ok of 10 allowed; last output:"
+	sed 's/^/    /' "$WORK/other.out"
+fi
+if [ "$slowest" -le 2000 ]; then
+	pass slow-others-not-delayed
+else
+	fail slow-others-not-delayed "the slowest other client took $slowest ms"
+fi
+
+for stage in tls pttls; do
+	eval "pid=\$slow_$stage"
+	if wait "$pid"; then
+		secs=$(sed -n 's/.*closed by the server after \([0-9]*\)\..*/\1/p' "$WORK/slow.$stage.out")
+		if [ -n "$secs" ] && [ "$secs" -ge 3 ] && [ "$secs" -le 6 ]; then
+			pass "slow-$stage-closed-in-time"
+		else
+			fail "slow-$stage-closed-in-time" "$(cat "$WORK/slow.$stage.out")"
+		fi
+	else
+		fail "slow-$stage-closed-in-time" "$(cat "$WORK/slow.$stage.out")"
+	fi
+done
+# The PT-TLS client sends a TLS record each second, so only connection_timeout
+# can end it; the ClientHello bytes do not complete a record, and the server
+# may end that one by either time limit.
+n=$(grep -cE "closing connection from .*(connection_timeout|idle_timeout)" "$SERVER_LOG")
+if [ "${n:-0}" -eq 2 ]; then
+	pass slow-timeouts-logged
+else
+	fail slow-timeouts-logged "${n:-0} timeout lines in the server log, 2 expected"
+fi
+if grep -q "connection_timeout of 4000 ms reached" "$SERVER_LOG"; then
+	pass slow-pttls-not-idle
+else
+	fail slow-pttls-not-idle "no connection_timeout line: the byte-a-second client was closed as idle"
+fi
+if stop_server; then
+	pass slow-server-clean-exit
+else
+	fail slow-server-clean-exit "exit status $?"
+fi
+tnc_finish
