@@ -167,6 +167,38 @@ static int need_args(const options *opt, int n, const char *usage)
 	return EXIT_OK;
 }
 
+/*
+ * Checks that `id` is a decimal row id of `table`: EXIT_USAGE when it is not
+ * a number, EXIT_NOT_FOUND when no such row exists.
+ */
+static int require_row(db_t *db, const char *table, const char *id, const char *what)
+{
+	sqlite3_stmt *stmt = NULL;
+	char sql[96], *end;
+	bool row = false;
+	long long v = strtoll(id, &end, 10);
+	int rc;
+
+	if (*id == '\0' || *end != '\0' || v <= 0) {
+		fprintf(stderr, "tnc-db: invalid %s id '%s': expected a positive number\n", what, id);
+		return EXIT_USAGE;
+	}
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM %s WHERE id = ?", table);
+	rc = db_prepare(db, sql, &stmt);
+	if (rc != TS_OK)
+		return EXIT_ERROR;
+	sqlite3_bind_int64(stmt, 1, v);
+	rc = db_step(db, stmt, &row);
+	sqlite3_finalize(stmt);
+	if (rc != TS_OK)
+		return EXIT_ERROR;
+	if (!row) {
+		fprintf(stderr, "tnc-db: %s %s not found\n", what, id);
+		return EXIT_NOT_FOUND;
+	}
+	return EXIT_OK;
+}
+
 /* Looks a device up by row id or by its device ID (value); returns the row id as text. */
 static int resolve_device(db_t *db, const char *key, char *out, size_t out_size)
 {
@@ -329,6 +361,8 @@ static int cmd_group_add(db_t *db, const options *opt)
 	const char *params[2];
 	int rc = need_args(opt, 1, "group-add NAME [PARENT_ID]");
 
+	if (rc == EXIT_OK && opt->argc > 1)
+		rc = require_row(db, "groups", opt->argv[1], "group");
 	if (rc != EXIT_OK)
 		return rc;
 	params[0] = opt->argv[0];
@@ -348,6 +382,8 @@ static int cmd_group_member(db_t *db, const options *opt)
 	int rc = need_args(opt, 2, "group-member GROUP_ID DEVICE");
 
 	if (rc == EXIT_OK)
+		rc = require_row(db, "groups", opt->argv[0], "group");
+	if (rc == EXIT_OK)
 		rc = resolve_device(db, opt->argv[1], id, sizeof(id));
 	if (rc != EXIT_OK)
 		return rc;
@@ -362,6 +398,8 @@ static int cmd_group_default(db_t *db, const options *opt)
 	const char *params[2];
 	int rc = need_args(opt, 2, "group-default GROUP_ID PRODUCT");
 
+	if (rc == EXIT_OK)
+		rc = require_row(db, "groups", opt->argv[0], "group");
 	if (rc != EXIT_OK)
 		return rc;
 	params[0] = opt->argv[1];
@@ -458,12 +496,41 @@ static int cmd_enforcement_add(db_t *db, const options *opt)
 {
 	const char *params[3];
 	int rc = need_args(opt, 2, "enforcement-add POLICY_ID GROUP_ID [MAX_AGE_SECONDS]");
+	const char *max_age = opt->argc > 2 ? opt->argv[2] : "0";
+	char *end;
 
+	if (rc == EXIT_OK)
+		rc = require_row(db, "policies", opt->argv[0], "policy");
+	if (rc == EXIT_OK)
+		rc = require_row(db, "groups", opt->argv[1], "group");
 	if (rc != EXIT_OK)
 		return rc;
+	if (*max_age == '\0' || strtoll(max_age, &end, 10) < 0 || *end != '\0') {
+		fprintf(stderr, "tnc-db: invalid MAX_AGE '%s': expected seconds, 0 or more\n", max_age);
+		return EXIT_USAGE;
+	}
+	{
+		sqlite3_stmt *stmt = NULL;
+		bool row = false;
+
+		if (db_prepare(db, "SELECT id FROM enforcements WHERE policy = CAST(? AS INTEGER) AND "
+			       "group_id = CAST(? AS INTEGER)", &stmt) != TS_OK)
+			return EXIT_ERROR;
+		sqlite3_bind_text(stmt, 1, opt->argv[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, opt->argv[1], -1, SQLITE_STATIC);
+		rc = db_step(db, stmt, &row) == TS_OK ? EXIT_OK : EXIT_ERROR;
+		if (rc == EXIT_OK && row) {
+			fprintf(stderr, "tnc-db: policy %s is enforced on group %s already (enforcement %lld)\n",
+				opt->argv[0], opt->argv[1], (long long)sqlite3_column_int64(stmt, 0));
+			rc = EXIT_USAGE;
+		}
+		sqlite3_finalize(stmt);
+		if (rc != EXIT_OK)
+			return rc;
+	}
 	params[0] = opt->argv[0];
 	params[1] = opt->argv[1];
-	params[2] = opt->argc > 2 ? opt->argv[2] : "0";
+	params[2] = max_age;
 	rc = change(db, "INSERT INTO enforcements (policy, group_id, max_age) "
 		    "VALUES (CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))", params, 3, NULL);
 	if (rc == EXIT_OK)
@@ -496,8 +563,27 @@ static int cmd_enforcement_delete(db_t *db, const options *opt)
 
 static int cmd_policy_delete(db_t *db, const options *opt)
 {
-	return delete_row(db, opt, "DELETE FROM policies WHERE id = CAST(? AS INTEGER) AND NOT EXISTS "
-			  "(SELECT 1 FROM enforcements WHERE policy = policies.id)", "policy-delete ID");
+	sqlite3_stmt *stmt = NULL;
+	bool row = false;
+	int rc = need_args(opt, 1, "policy-delete ID");
+
+	if (rc == EXIT_OK)
+		rc = require_row(db, "policies", opt->argv[0], "policy");
+	if (rc != EXIT_OK)
+		return rc;
+	if (db_prepare(db, "SELECT id FROM enforcements WHERE policy = CAST(? AS INTEGER) LIMIT 1", &stmt) != TS_OK)
+		return EXIT_ERROR;
+	sqlite3_bind_text(stmt, 1, opt->argv[0], -1, SQLITE_STATIC);
+	rc = db_step(db, stmt, &row) == TS_OK ? EXIT_OK : EXIT_ERROR;
+	if (rc == EXIT_OK && row) {
+		fprintf(stderr, "tnc-db: policy %s is used by enforcement %lld; delete that first\n", opt->argv[0],
+			(long long)sqlite3_column_int64(stmt, 0));
+		rc = EXIT_USAGE;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != EXIT_OK)
+		return rc;
+	return delete_row(db, opt, "DELETE FROM policies WHERE id = CAST(? AS INTEGER)", "policy-delete ID");
 }
 
 static int cmd_products(db_t *db, const options *opt)
@@ -687,8 +773,10 @@ int main(int argc, char **argv)
 		const char *path = config_path ? config_path : conf_default_path();
 
 		/* A missing default configuration is fine; a missing --config file is not. */
-		if ((config_path || access(path, F_OK) == 0) && conf_load(path, &conf) != TS_OK)
+		if ((config_path || access(path, F_OK) == 0) && conf_load(path, &conf) != TS_OK) {
+			fprintf(stderr, "tnc-db: cannot load the configuration %s\n", path);
 			return EXIT_ERROR;
+		}
 		opt.db_path = conf_get_str(conf, "tnc-db", "database",
 					   conf_get_str(conf, "imv", "database", TNC_DB_DEFAULT_PATH));
 	}

@@ -58,6 +58,13 @@ check "device-add then trust" sh -c "'$tnc_db' -d '$db' device-add 00aa11 'Debia
 '$tnc_db' -d '$db' device-add 00aa11 'Debian 12 x86_64' | grep -q 'exists already' &&
 '$tnc_db' -d '$db' device-trust 00aa11 &&
 [ \"\$(sqlite3 '$db' \"SELECT trusted FROM devices WHERE value = '00aa11'\")\" = 1 ]"
+check "enforcement of a missing policy exits 3" expect_exit 3 "$tnc_db" -d "$db" enforcement-add 99 1 0
+check "enforcement with a bad id exits 2" expect_exit 2 "$tnc_db" -d "$db" enforcement-add abc 1
+check "duplicate enforcement exits 2" expect_exit 2 "$tnc_db" -d "$db" enforcement-add 1 1 0
+check "negative max age exits 2" expect_exit 2 "$tnc_db" -d "$db" enforcement-add 1 2 -5
+check "member of a missing group exits 3" expect_exit 3 "$tnc_db" -d "$db" group-member 77 abc123
+check "policy in use is kept" sh -c "! '$tnc_db' -d '$db' policy-delete 1 2>&1 | grep -q 'used by enforcement 1' && exit 1;
+[ \"\$(sqlite3 '$db' 'SELECT count(*) FROM policies WHERE id = 1')\" = 1 ]"
 check "unknown device exits 3" expect_exit 3 "$tnc_db" -d "$db" device-show nosuch
 check "missing file exits 3" expect_exit 3 "$tnc_db" -d "$work/none.db" devices
 check "invalid type exits 2" expect_exit 2 "$tnc_db" -d "$db" policy-add x BOGUS allow allow
