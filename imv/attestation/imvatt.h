@@ -43,7 +43,7 @@
 /* Default number of Simple Component Evidence attributes accepted per connection. */
 #define IMVATT_DEFAULT_MAX_MEASUREMENTS 65536
 /* Length of the reason strings and workitem result texts. */
-#define IMVATT_TEXT_MAX 512
+#define IMVATT_TEXT_MAX 1024
 
 typedef struct imvatt_conf {
 	char *db_path;              /* [imv] database */

@@ -69,6 +69,16 @@ static int register_all(db_t *db, int64_t component, int64_t device, uint16_t al
 }
 
 /* Counts a difference and keeps the text of the first one. */
+/* Lowercase hex of a digest, cut to fit out. */
+static void hex_text(const uint8_t *data, size_t len, char *out, size_t out_size)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len && n + 3 <= out_size; i++, n += 2)
+		snprintf(out + n, 3, "%02x", data[i]);
+	out[n] = '\0';
+}
+
 static void note(imvatt_compare_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(imvatt_compare_result *r, const char *fmt, ...)
 {
@@ -126,8 +136,14 @@ int imvatt_compare(db_t *db, int64_t device, uint32_t comp_vendor, uint32_t comp
 		if ((int64_t)m->pcr != pcr)
 			note(&r, "event %lld: registered for PCR %lld, received for PCR %u", (long long)seq,
 			     (long long)pcr, m->pcr);
-		else if (hash_len != m->digest_len || memcmp(hash, m->digest, hash_len) != 0)
-			note(&r, "PCR %u event %lld: digest differs from the registered value", m->pcr, (long long)seq);
+		else if (hash_len != m->digest_len || memcmp(hash, m->digest, hash_len) != 0) {
+			char registered[2 * 64 + 1], received[2 * 64 + 1];
+
+			hex_text(hash, hash_len, registered, sizeof(registered));
+			hex_text(m->digest, m->digest_len, received, sizeof(received));
+			note(&r, "PCR %u event %lld: digest differs from the registered value (registered %s, "
+			     "received %s)", m->pcr, (long long)seq, registered, received);
+		}
 	}
 	sqlite3_finalize(stmt);
 	if (rc != TS_OK)

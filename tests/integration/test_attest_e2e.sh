@@ -58,7 +58,7 @@ sql_is boot-verify-sessions "$DB" "SELECT group_concat(rec) FROM sessions" "0,0"
 # registered measurements nor the quote.
 EVENT=$($REPLAY mutate "$LOG" "$EP/eventlog.bin" 4 sha256)
 check boot-changed-isolates "$EP" 2 \
-	"^Reason: TPMRA 'B': 1 of $N BIOS measurements differ from the registered ones \($N registered\), first: PCR 4 event $EVENT: digest differs from the registered value; TPM quote failed"
+	"^Reason: TPMRA 'B': 1 of $N BIOS measurements differ from the registered ones \($N registered\), first: PCR 4 event $EVENT: digest differs from the registered value \(registered [0-9a-f]{64}, received [0-9a-f]{64}\); TPM quote failed"
 sql_is boot-changed-session "$DB" "SELECT rec FROM sessions ORDER BY id DESC LIMIT 1" 2
 sql_is boot-changed-result-rec "$DB" "SELECT rec FROM results ORDER BY id DESC LIMIT 1" 2
 sql_is boot-changed-rows-kept "$DB" "$HASHES" "$N"

@@ -630,7 +630,7 @@ START_TEST(run1_register_then_compare)
 	db_t *db = NULL;
 	sqlite3_stmt *st = NULL;
 	size_t n = run1_measurements(meas), i = 0;
-	char text[128];
+	char text[512];
 
 	ck_assert_uint_eq(n, RUN1_EVENTS);
 	ck_assert_uint_eq(expected_events(pcrs, digests), RUN1_EVENTS);
@@ -676,7 +676,16 @@ START_TEST(run1_register_then_compare)
 	meas[36].digest[0] ^= 1;
 	ck_assert_int_eq(imvatt_compare(db, 1, PTS_PEN_ITA, 3, 0x21, 0x4000, meas, n, true, &cr), TS_OK);
 	ck_assert_uint_eq(cr.differences, 1);
-	snprintf(text, sizeof(text), "PCR %u event 37: digest differs from the registered value", pcrs[36]);
+	{
+		char registered[65], received[65];
+
+		for (size_t k = 0; k < 32; k++) {
+			snprintf(registered + 2 * k, 3, "%02x", digests[36][k]);
+			snprintf(received + 2 * k, 3, "%02x", digests[36][k] ^ (k == 0 ? 1 : 0));
+		}
+		snprintf(text, sizeof(text), "PCR %u event 37: digest differs from the registered value "
+			 "(registered %s, received %s)", pcrs[36], registered, received);
+	}
 	ck_assert_str_eq(cr.first, text);
 	meas[36].digest[0] ^= 1;
 
