@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <tss2/tss2_esys.h>
+#include <tss2/tss2_fapi.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
@@ -16,6 +17,9 @@ struct tpm {
 	TSS2_TCTI_CONTEXT *tcti;
 	ESYS_CONTEXT *esys;
 	char *tcti_conf;
+	uint8_t ak_blob_type;   /* FAPI_ESYSBLOB_*, 0 when no FAPI AK is set */
+	uint8_t *ak_blob;
+	size_t ak_blob_len;
 };
 
 uint16_t tpm_bank_alg(uint32_t bank)
@@ -166,7 +170,54 @@ void tpm_close(tpm_t *tpm)
 	if (tpm->tcti)
 		Tss2_TctiLdr_Finalize(&tpm->tcti);
 	free(tpm->tcti_conf);
+	free(tpm->ak_blob);
 	free(tpm);
+}
+
+int tpm_fapi_get_ak_blob(const char *path, uint8_t *type, uint8_t **blob, size_t *len)
+{
+	FAPI_CONTEXT *fapi = NULL;
+	uint8_t *data = NULL;
+	size_t n = 0;
+	TSS2_RC rc;
+
+	rc = Fapi_Initialize(&fapi, NULL);
+	if (rc != TSS2_RC_SUCCESS) {
+		log_error(LOG_SUBSYS_TPM, "cannot start FAPI (configuration from TSS2_FAPICONF): %s",
+			  Tss2_RC_Decode(rc));
+		return TS_E_TPM;
+	}
+	rc = Fapi_GetEsysBlob(fapi, path, type, &data, &n);
+	if (rc != TSS2_RC_SUCCESS) {
+		log_error(LOG_SUBSYS_TPM, "cannot load the FAPI key %s: %s", path, Tss2_RC_Decode(rc));
+		Fapi_Finalize(&fapi);
+		return TS_E_NOT_FOUND;
+	}
+	*blob = malloc(n);
+	if (*blob) {
+		memcpy(*blob, data, n);
+		*len = n;
+	}
+	Fapi_Free(data);
+	Fapi_Finalize(&fapi);
+	return *blob ? TS_OK : TS_E_NOMEM;
+}
+
+int tpm_set_ak_blob(tpm_t *tpm, uint8_t type, const uint8_t *blob, size_t len)
+{
+	uint8_t *copy;
+
+	if (type != FAPI_ESYSBLOB_CONTEXTLOAD && type != FAPI_ESYSBLOB_DESERIALIZE)
+		return TS_E_INVALID;
+	copy = malloc(len);
+	if (!copy)
+		return TS_E_NOMEM;
+	memcpy(copy, blob, len);
+	free(tpm->ak_blob);
+	tpm->ak_blob = copy;
+	tpm->ak_blob_len = len;
+	tpm->ak_blob_type = type;
+	return TS_OK;
 }
 
 const char *tpm_tcti(const tpm_t *tpm)
@@ -297,12 +348,48 @@ int tpm_pcr_extend(tpm_t *tpm, unsigned pcr, uint16_t alg, const uint8_t *digest
 	return TS_OK;
 }
 
-/* Turns a persistent handle into an ESAPI object; TS_E_NOT_FOUND when nothing is there. */
+/* Loads the FAPI AK set by tpm_set_ak_blob() into the TPM. */
+static int load_fapi_ak(tpm_t *tpm, ESYS_TR *out)
+{
+	TPM2B_AUTH empty = { .size = 0 };
+	TPMS_CONTEXT context;
+	size_t offset = 0;
+	TSS2_RC rc;
+
+	if (!tpm->ak_blob) {
+		log_error(LOG_SUBSYS_TPM, "no FAPI AK was loaded");
+		return TS_E_NOT_FOUND;
+	}
+	if (tpm->ak_blob_type == FAPI_ESYSBLOB_DESERIALIZE) {
+		rc = Esys_TR_Deserialize(tpm->esys, tpm->ak_blob, tpm->ak_blob_len, out);
+	} else {
+		rc = Tss2_MU_TPMS_CONTEXT_Unmarshal(tpm->ak_blob, tpm->ak_blob_len, &offset, &context);
+		if (rc == TSS2_RC_SUCCESS)
+			TPM_RETRY(rc, Esys_ContextLoad(tpm->esys, &context, out));
+	}
+	if (rc != TSS2_RC_SUCCESS)
+		return tpm_fail("loading the FAPI AK", rc);
+	Esys_TR_SetAuth(tpm->esys, *out, &empty);
+	return TS_OK;
+}
+
+/* Gives back an object from load_persistent(): a loaded FAPI key is flushed. */
+static void release_key(tpm_t *tpm, uint32_t handle, ESYS_TR *obj)
+{
+	if (handle == TPM_AK_FAPI && tpm->ak_blob_type == FAPI_ESYSBLOB_CONTEXTLOAD)
+		Esys_FlushContext(tpm->esys, *obj);
+	else
+		Esys_TR_Close(tpm->esys, obj);
+}
+
+/* Turns a persistent handle (or TPM_AK_FAPI) into an ESAPI object; TS_E_NOT_FOUND when nothing is there. */
 static int load_persistent(tpm_t *tpm, uint32_t handle, ESYS_TR *out)
 {
 	TPM2B_AUTH empty = { .size = 0 };
 	TSS2_RC rc;
 
+	if (handle == TPM_AK_FAPI)
+		return load_fapi_ak(tpm, out);
 	if ((handle >> 24) != TPM2_HT_PERSISTENT) {
 		log_error(LOG_SUBSYS_TPM, "0x%08x is not a persistent handle (0x81xxxxxx)", handle);
 		return TS_E_INVALID;
@@ -346,7 +433,7 @@ int tpm_read_public(tpm_t *tpm, uint32_t handle, uint8_t **public_out, size_t *p
 		return err;
 	TPM_RETRY(rc, Esys_ReadPublic(tpm->esys, obj, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name,
 				      &qualified));
-	Esys_TR_Close(tpm->esys, &obj);
+	release_key(tpm, handle, &obj);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_fail("reading the AK public key", rc);
 	err = marshal_public(pub, public_out, public_len);
@@ -483,7 +570,7 @@ int tpm_quote(tpm_t *tpm, uint32_t handle, uint16_t alg, uint32_t pcr_mask, cons
 		return err;
 	TPM_RETRY(rc, Esys_Quote(tpm->esys, key, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &data, &scheme,
 				 &sel, &quoted, &sig));
-	Esys_TR_Close(tpm->esys, &key);
+	release_key(tpm, handle, &key);
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_fail("quoting the PCRs", rc);
 

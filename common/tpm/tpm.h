@@ -9,7 +9,10 @@
  *
  * The attestation key (AK) is a restricted signing key at a persistent
  * handle. tpm_provision_ak() creates one as a primary key of the
- * endorsement hierarchy, so no policy session is needed to use it.
+ * endorsement hierarchy, so no policy session is needed to use it. An AK
+ * that FAPI created (a key path such as "HS/SRK/AK") works too: fetch its
+ * ESAPI blob with tpm_fapi_get_ak_blob(), hand it to tpm_set_ak_blob() and
+ * pass TPM_AK_FAPI where a handle is expected.
  */
 #ifndef TPM_H
 #define TPM_H
@@ -24,6 +27,8 @@ typedef struct tpm tpm_t;
 
 #define TPM_MAX_RETRIES 10
 #define TPM_DEFAULT_AK_HANDLE 0x81010002u
+/* The "handle" of the AK set with tpm_set_ak_blob(). */
+#define TPM_AK_FAPI 0u
 #define TPM_PCR_COUNT 24
 #define TPM_MAX_DIGEST_SIZE 64
 
@@ -64,6 +69,16 @@ size_t tpm_alg_digest_size(uint16_t alg);
 TS_MUST_CHECK int tpm_open(const char *tcti, tpm_t **out);
 void tpm_close(tpm_t *tpm);
 const char *tpm_tcti(const tpm_t *tpm);
+
+/*
+ * Reads the ESAPI blob of the FAPI key at `path` (e.g. "HS/SRK/AK") through
+ * FAPI, whose configuration file TSS2_FAPICONF names (keystore and TCTI).
+ * A TPM that serves one client at a time (swtpm) must not be open through
+ * tpm_open() meanwhile. *blob is malloc()ed.
+ */
+TS_MUST_CHECK int tpm_fapi_get_ak_blob(const char *path, uint8_t *type, uint8_t **blob, size_t *len);
+/* Makes TPM_AK_FAPI refer to a blob from tpm_fapi_get_ak_blob() (copied). */
+TS_MUST_CHECK int tpm_set_ak_blob(tpm_t *tpm, uint8_t type, const uint8_t *blob, size_t len);
 
 /* Finds the TPM resource-manager device node with libudev (e.g. "/dev/tpmrm0"). */
 TS_MUST_CHECK int tpm_find_device(char *path, size_t path_size);

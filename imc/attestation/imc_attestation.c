@@ -180,6 +180,18 @@ static int module_create(imcatt_module **out)
 		log_set_level(LOG_SUBSYS_PTS, m->conf.debug);
 		log_set_level(LOG_SUBSYS_TPM, m->conf.debug);
 	}
+	/*
+	 * A FAPI AK is read once now, before any connection opens the TPM: a
+	 * TPM that serves one client at a time would block FAPI later.
+	 */
+	if (m->conf.ak_fapi_path) {
+		rc = tpm_fapi_get_ak_blob(m->conf.ak_fapi_path, &m->conf.ak_blob_type, &m->conf.ak_blob,
+					  &m->conf.ak_blob_len);
+		if (rc != TS_OK)
+			log_error(LOG_SUBSYS_IMC, "imc-attestation: the FAPI AK %s is not usable; TPM evidence "
+				  "will fail", m->conf.ak_fapi_path);
+		rc = TS_OK;
+	}
 	rc = pa_registry_add(pts_attr_infos, pts_attr_info_count);
 	if (rc != TS_OK)
 		goto out;

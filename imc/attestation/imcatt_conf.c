@@ -6,7 +6,7 @@
 #include "tpm/tpm.h"
 
 static const char *const known_keys[] = {
-	"tcti", "ak_handle", "ak_cert", "eventlog", "ima", "sha1", "root", "nonce_len", "debug", NULL,
+	"tcti", "ak_handle", "ak_fapi_path", "ak_cert", "eventlog", "ima", "sha1", "root", "nonce_len", "debug", NULL,
 };
 
 static int dup_str(const char *value, char **out)
@@ -42,6 +42,13 @@ int imcatt_conf_load(const conf_t *conf, imcatt_conf *out)
 	if (rc != TS_OK)
 		goto out;
 	c.ak_handle = (uint32_t)value;
+
+	/* An AK made by FAPI: the key path wins over ak_handle. */
+	rc = dup_str(conf_get_str(conf, IMCATT_CONF_SECTION, "ak_fapi_path", NULL), &c.ak_fapi_path);
+	if (rc != TS_OK)
+		goto out;
+	if (c.ak_fapi_path)
+		c.ak_handle = TPM_AK_FAPI;
 
 	rc = conf_get_path(conf, IMCATT_CONF_SECTION, "ak_cert", NULL, &c.ak_cert);
 	if (rc != TS_OK)
@@ -88,6 +95,8 @@ void imcatt_conf_free(imcatt_conf *c)
 		return;
 	free(c->tcti);
 	free(c->ak_cert);
+	free(c->ak_fapi_path);
+	free(c->ak_blob);
 	free(c->eventlog);
 	free(c->ima);
 	free(c->root);

@@ -5,6 +5,7 @@
  *   tcti     = device:/dev/tpmrm0   TCTI string; empty: libudev discovery,
  *                                   else device:/dev/tpmrm0
  *   ak_handle = 0x81010002          persistent handle of the AK
+ *   ak_fapi_path = HS/SRK/AK       FAPI key path of the AK (FAPI configuration: TSS2_FAPICONF)
  *   ak_cert  = /path/ak.pem         PEM certificate sent instead of the bare key
  *   eventlog = /sys/kernel/security/tpm0/binary_bios_measurements
  *   ima      = /sys/kernel/security/ima/binary_runtime_measurements
@@ -29,7 +30,11 @@
 
 typedef struct imcatt_conf {
 	char *tcti;           /* NULL: libudev discovery, else device:/dev/tpmrm0 */
-	uint32_t ak_handle;
+	uint32_t ak_handle;   /* TPM_AK_FAPI when ak_fapi_path is set */
+	char *ak_fapi_path;   /* FAPI key path of the AK, e.g. HS/SRK/AK; NULL: use ak_handle */
+	uint8_t ak_blob_type; /* the FAPI key's ESAPI blob, read once at start */
+	uint8_t *ak_blob;
+	size_t ak_blob_len;
 	char *ak_cert;        /* NULL: send the AK public key */
 	char *eventlog;
 	char *ima;

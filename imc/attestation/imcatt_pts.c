@@ -36,6 +36,11 @@ tpm_t *imcatt_pts_tpm(imcatt_state *state)
 		state->tpm_failed = true;
 		return NULL;
 	}
+	if (conf->ak_blob && tpm_set_ak_blob(tpm, conf->ak_blob_type, conf->ak_blob, conf->ak_blob_len) != TS_OK) {
+		tpm_close(tpm);
+		state->tpm_failed = true;
+		return NULL;
+	}
 	state->tpm = tpm;
 	state->tpm_banks = banks;
 	return tpm;

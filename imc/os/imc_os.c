@@ -65,6 +65,7 @@ static void config_free(imc_os_config *c)
 	free(c->device_id);
 	free(c->ak_public_key);
 	free(c->tcti);
+	free(c->ak_fapi_path);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -126,6 +127,14 @@ static int config_load(imc_os_config *out)
 			goto out;
 		c.ak_handle = (uint32_t)handle;
 		c.ak_optional = true;
+		{
+			const char *fapi = conf_get_str(conf, "imc-attestation", "ak_fapi_path", NULL);
+
+			if (fapi && !(c.ak_fapi_path = strdup(fapi))) {
+				rc = TS_E_NOMEM;
+				goto out;
+			}
+		}
 		if (!c.tcti) {
 			const char *tcti = conf_get_str(conf, "imc-attestation", "tcti", NULL);
 
@@ -160,6 +169,7 @@ static const char *device_id_get(imc_os_module *m, TNC_ConnectionID conn)
 		.ak_public_key = m->conf.ak_public_key,
 		.ak_handle = m->conf.ak_handle,
 		.tcti = m->conf.tcti,
+		.ak_fapi_path = m->conf.ak_fapi_path,
 		.ak_optional = m->conf.ak_optional,
 	};
 	const char *id = NULL;

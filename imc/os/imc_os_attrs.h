@@ -28,6 +28,7 @@ typedef struct imc_os_config {
 	char *ak_public_key;           /* AK public key file, or NULL */
 	uint32_t ak_handle;            /* persistent AK handle, or 0 */
 	char *tcti;                    /* TCTI for ak_handle, or NULL */
+	char *ak_fapi_path;            /* FAPI key path of the AK ([imc-attestation]), or NULL */
 	bool ak_optional;              /* AK taken from [imc-attestation]: fall back to the machine ID */
 	bool factory_default_password; /* value of Factory Default Password Enabled */
 } imc_os_config;

@@ -218,6 +218,31 @@ int imc_os_keyid_from_handle(const char *tcti, uint32_t handle, char out[IMC_OS_
 	return rc;
 }
 
+int imc_os_keyid_from_fapi(const char *tcti, const char *path, char out[IMC_OS_KEYID_HEX_LEN + 1])
+{
+	uint8_t *blob = NULL, *pub = NULL, type = 0;
+	size_t blob_len = 0, pub_len = 0;
+	tpm_t *tpm = NULL;
+	int rc;
+
+	/* FAPI first: a TPM that serves one client at a time must not be open yet. */
+	rc = tpm_fapi_get_ak_blob(path, &type, &blob, &blob_len);
+	if (rc == TS_OK)
+		rc = tpm_open(tcti, &tpm);
+	if (rc == TS_OK)
+		rc = tpm_set_ak_blob(tpm, type, blob, blob_len);
+	if (rc == TS_OK)
+		rc = tpm_read_public(tpm, TPM_AK_FAPI, &pub, &pub_len);
+	if (rc == TS_OK)
+		rc = imc_os_keyid_from_tpm2b_public(pub, pub_len, out);
+	if (rc != TS_OK)
+		log_error(LOG_SUBSYS_IMC, "cannot get the AK keyid of the FAPI key %s: %s", path, ts_strerror(rc));
+	free(blob);
+	free(pub);
+	tpm_close(tpm);
+	return rc;
+}
+
 int imc_os_device_id(const imc_os_device_conf *conf, char *out, size_t out_size)
 {
 	char id[IMC_OS_KEYID_HEX_LEN + 1];
@@ -240,6 +265,8 @@ int imc_os_device_id(const imc_os_device_conf *conf, char *out, size_t out_size)
 
 	if (conf->ak_public_key)
 		rc = imc_os_keyid_from_file(conf->ak_public_key, id);
+	else if (conf->ak_fapi_path)
+		rc = imc_os_keyid_from_fapi(conf->tcti, conf->ak_fapi_path, id);
 	else if (conf->ak_handle)
 		rc = imc_os_keyid_from_handle(conf->tcti, conf->ak_handle, id);
 	else

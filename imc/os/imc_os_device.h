@@ -38,6 +38,7 @@ typedef struct imc_os_device_conf {
 	const char *ak_public_key;  /* AK public key file, or NULL */
 	uint32_t ak_handle;         /* persistent AK handle, or 0 */
 	const char *tcti;           /* TCTI for ak_handle; NULL finds the TPM device */
+	const char *ak_fapi_path;   /* FAPI key path of the AK, or NULL */
 	bool ak_optional;           /* on a failure to read the AK, use the machine ID */
 } imc_os_device_conf;
 
@@ -49,7 +50,9 @@ TS_MUST_CHECK int imc_os_keyid_from_tpm2b_public(const uint8_t *data, size_t len
 TS_MUST_CHECK int imc_os_keyid_from_file(const char *path, char out[IMC_OS_KEYID_HEX_LEN + 1]);
 
 /* Computes the AK keyid of the key at a persistent handle of the TPM behind tcti. */
-TS_MUST_CHECK int imc_os_keyid_from_handle(const char *tcti, uint32_t handle,
+TS_MUST_CHECK /* The AK keyid of the FAPI key at path (FAPI configuration from TSS2_FAPICONF). */
+TS_MUST_CHECK int imc_os_keyid_from_fapi(const char *tcti, const char *path, char out[IMC_OS_KEYID_HEX_LEN + 1]);
+int imc_os_keyid_from_handle(const char *tcti, uint32_t handle,
 					   char out[IMC_OS_KEYID_HEX_LEN + 1]);
 
 /*

@@ -10,4 +10,7 @@ TESTS += test_attest_profiles.sh
 EXTRA_DIST += test_attest_profiles.sh
 # 200 sequential attestations and 20 concurrent endpoints on one server.
 TESTS += test_attest_load.sh
+# An AK made by FAPI (ak_fapi_path).
+TESTS += test_attest_fapi.sh
+EXTRA_DIST += test_attest_fapi.sh
 EXTRA_DIST += test_attest_load.sh
