@@ -39,7 +39,7 @@ void *conn_table_get(conn_table_t *table, unsigned long conn, conn_ref **ref);
 /* Unlocks the state returned by conn_table_get(). */
 void conn_table_put(conn_table_t *table, conn_ref *ref);
 
-/* Removes conn and frees its state once nobody holds it. TS_E_NOT_FOUND if unknown. */
+/* Removes conn and frees its state once no thread has it locked. TS_E_NOT_FOUND if unknown. */
 int conn_table_remove(conn_table_t *table, unsigned long conn);
 
 size_t conn_table_count(conn_table_t *table);

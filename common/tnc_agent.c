@@ -11,7 +11,7 @@
 /*
  * The host functions an agent binds. IF-IMC and IF-IMV give each TNCC
  * function a TNCS twin with the same signature, so one set of pointers
- * serves both sides; only the names passed to the bind function differ.
+ * serves both sides. Only the names passed to the bind function differ.
  */
 typedef struct host_functions {
 	TNC_TNCC_ReportMessageTypesPointer report_message_types;
@@ -342,7 +342,7 @@ static TNC_Result call_solicit(tnc_agent_t *agent, TNC_ConnectionID conn, void *
 {
 	if (agent->ops.solicit_recommendation)
 		return agent->ops.solicit_recommendation(agent, conn, state);
-	/* A module without its own answer must still answer: it has no opinion. */
+	/* A module without a solicit callback still provides one: no recommendation. */
 	return tnc_agent_provide_recommendation(agent, conn,
 						TNC_IMV_ACTION_RECOMMENDATION_NO_RECOMMENDATION,
 						TNC_IMV_EVALUATION_RESULT_DONT_KNOW);

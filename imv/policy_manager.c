@@ -41,7 +41,7 @@ const char *pm_eval_name(int eval)
 
 /*
  * Runs a one-row query with up to three integer parameters and stores the
- * first column in *out. *found tells whether there was a row.
+ * first column in *out. *found is set when there was a row.
  */
 static int query_id(db_t *db, const char *sql, const int64_t *params, size_t n, bool *found,
 		    int64_t *out)
@@ -637,7 +637,7 @@ void pm_combine(const pm_workitem *items, size_t count, int *rec, int *eval)
 		if (eval_severity(we) > eval_severity(e))
 			e = we;
 	}
-	/* A workitem whose policy says "no recommendation" must not become allow. */
+	/* A workitem whose policy sets "no recommendation" must not become allow. */
 	*rec = r == PM_REC_NONE ? PM_REC_NO_ACCESS : r;
 	*eval = e;
 }

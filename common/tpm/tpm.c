@@ -10,6 +10,7 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "attest/tpm2_rc.h"
 #include "log.h"
 #include "tpm/tpm.h"
 
@@ -52,13 +53,6 @@ static TSS2_RC base_rc(TSS2_RC rc)
 	return rc & 0xFFFF0FFFu;
 }
 
-/* Whether the TPM asks to send the command again later. */
-static bool transient(TSS2_RC rc)
-{
-	TSS2_RC b = base_rc(rc);
-
-	return b == TPM2_RC_RETRY || b == TPM2_RC_YIELDED || b == TPM2_RC_TESTING;
-}
 
 /* Maps a TPM or TSS response code to a ts_error and logs it with the operation. */
 static int tpm_fail(const char *what, TSS2_RC rc)
@@ -76,11 +70,11 @@ static int tpm_fail(const char *what, TSS2_RC rc)
 	return TS_E_TPM;
 }
 
-/* Repeats `call` while the TPM answers with a transient code, at most TPM_MAX_RETRIES times. */
+/* Repeats `call` while it returns a transient TPM code, at most TPM_MAX_RETRIES times. */
 #define TPM_RETRY(rc, call)                                                   \
 	for (int attempt_ = 0;; attempt_++) {                                 \
 		rc = (call);                                                  \
-		if (!transient(rc) || attempt_ >= TPM_MAX_RETRIES)            \
+		if (!tpm2_rc_is_transient(rc) || attempt_ >= TPM_MAX_RETRIES)            \
 			break;                                                \
 		log_debug(LOG_SUBSYS_TPM, "TPM busy (0x%x), retrying", rc);   \
 		usleep(10000u << (attempt_ < 5 ? attempt_ : 5));              \

@@ -4,7 +4,7 @@
  * The TCTI comes from the configuration: "device:/dev/tpmrm0" on a real
  * machine, "swtpm:path=/run/x/tpm.sock" in tests. With no TCTI configured,
  * tpm_open() looks for the kernel's resource-manager device through
- * libudev. Commands that the TPM answers with TPM_RC_RETRY, TPM_RC_YIELDED
+ * libudev. Commands for which the TPM returns TPM_RC_RETRY, TPM_RC_YIELDED
  * or TPM_RC_TESTING are repeated up to TPM_MAX_RETRIES times.
  *
  * The attestation key (AK) is a restricted signing key at a persistent
