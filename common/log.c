@@ -135,6 +135,8 @@ int log_parse_levels(const char *spec)
 }
 
 static void emit(log_subsys subsys, int level, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void emit(log_subsys subsys, int level, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[LOG_LINE_MAX];
 	size_t n = 0;
