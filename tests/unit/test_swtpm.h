@@ -1,7 +1,8 @@
 /*
  * Starts and stops a private swtpm for a unit test: a Unix socket in a new
  * temporary directory, TPM2_Startup done by swtpm itself, all PCR banks
- * active. The process is stopped by its PID.
+ * active. The process is stopped by its PID, and ends by itself when the
+ * test process that started it ends.
  */
 #ifndef TEST_SWTPM_H
 #define TEST_SWTPM_H
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,51 +22,60 @@ typedef struct test_swtpm {
 	pid_t pid;
 } test_swtpm;
 
-/* Starts swtpm; returns 0, or -1 if swtpm is not installed or does not come up. */
+/*
+ * Starts swtpm as a child of the calling thread; returns 0, or -1 if swtpm is
+ * not installed or does not come up. The child gets SIGTERM when its parent
+ * ends, so a test process that dies on a failed assertion or a timeout does
+ * not leave swtpm running.
+ */
 static inline int test_swtpm_start(test_swtpm *t)
 {
-	char state[96], sock[96], ctrl[112], pidfile[96], log[96], cmd[1024];
-	FILE *f;
+	char state[96], sock[96], ctrl[112], log[96], server[128], ctrl_arg[144], state_arg[112], log_arg[112];
+	pid_t parent = getpid(), pid;
 
+	t->pid = 0;
 	strcpy(t->dir, "/tmp/test_swtpm.XXXXXX");
 	if (!mkdtemp(t->dir))
 		return -1;
 	snprintf(state, sizeof(state), "%s/state", t->dir);
 	snprintf(sock, sizeof(sock), "%s/tpm.sock", t->dir);
 	snprintf(ctrl, sizeof(ctrl), "%s/tpm.sock.ctrl", t->dir);
-	snprintf(pidfile, sizeof(pidfile), "%s/swtpm.pid", t->dir);
 	snprintf(log, sizeof(log), "%s/swtpm.log", t->dir);
+	snprintf(state_arg, sizeof(state_arg), "dir=%s", state);
+	snprintf(server, sizeof(server), "type=unixio,path=%s", sock);
+	snprintf(ctrl_arg, sizeof(ctrl_arg), "type=unixio,path=%s", ctrl);
+	snprintf(log_arg, sizeof(log_arg), "file=%s", log);
 	mkdir(state, 0700);
-	snprintf(cmd, sizeof(cmd),
-		 "swtpm socket --tpm2 --tpmstate dir=%s --server type=unixio,path=%s "
-		 "--ctrl type=unixio,path=%s --flags not-need-init,startup-clear "
-		 "--pid file=%s --log file=%s --daemon", state, sock, ctrl, pidfile, log);
-	if (system(cmd) != 0)
+	pid = fork();
+	if (pid < 0)
 		return -1;
-	/* Wait up to 5 s for the PID file and the socket. */
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(1);
+		execlp("swtpm", "swtpm", "socket", "--tpm2", "--tpmstate", state_arg, "--server", server, "--ctrl",
+		       ctrl_arg, "--flags", "not-need-init,startup-clear", "--log", log_arg, (char *)NULL);
+		_exit(127);
+	}
+	t->pid = pid;
+	/* Wait up to 5 s for the socket. */
 	for (int i = 0; i < 100; i++) {
 		struct stat st;
 
-		if (stat(sock, &st) == 0 && (f = fopen(pidfile, "r")) != NULL) {
-			int pid = 0;
-
-			if (fscanf(f, "%d", &pid) == 1)
-				t->pid = pid;
-			fclose(f);
-			if (t->pid > 0) {
-				snprintf(t->tcti, sizeof(t->tcti), "swtpm:path=%s", sock);
-				return 0;
-			}
+		if (stat(sock, &st) == 0) {
+			snprintf(t->tcti, sizeof(t->tcti), "swtpm:path=%s", sock);
+			return 0;
+		}
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			t->pid = 0;
+			return -1;
 		}
 		usleep(50000);
 	}
 	return -1;
 }
 
-/*
- * Whether pid still runs. The daemonized swtpm is a child of the process
- * reaper, which may never wait for it, so a zombie counts as gone.
- */
+/* Whether pid still runs; a zombie (an ended child not yet waited for) counts as gone. */
 static inline int test_swtpm_running(pid_t pid)
 {
 	char path[64], buf[256], *p;
@@ -90,6 +101,8 @@ static inline void test_swtpm_stop(test_swtpm *t)
 		kill(t->pid, SIGTERM);
 		for (int i = 0; i < 100 && test_swtpm_running(t->pid); i++)
 			usleep(20000);
+		/* Reap it when it is our child; harmless when it is not. */
+		waitpid(t->pid, NULL, WNOHANG);
 		t->pid = 0;
 	}
 	if (t->dir[0]) {
