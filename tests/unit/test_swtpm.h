@@ -23,10 +23,9 @@ typedef struct test_swtpm {
 } test_swtpm;
 
 /*
- * Starts swtpm as a child of the calling thread; returns 0, or -1 if swtpm is
- * not installed or does not come up. The child gets SIGTERM when its parent
- * ends, so a test process that dies on a failed assertion or a timeout does
- * not leave swtpm running.
+ * Starts swtpm as a child process; returns 0, or -1 if swtpm is not installed
+ * or does not come up. swtpm gets SIGTERM when the calling thread ends, so a
+ * test that dies on a failed assertion or a timeout does not leave it running.
  */
 static inline int test_swtpm_start(test_swtpm *t)
 {
@@ -101,7 +100,7 @@ static inline void test_swtpm_stop(test_swtpm *t)
 		kill(t->pid, SIGTERM);
 		for (int i = 0; i < 100 && test_swtpm_running(t->pid); i++)
 			usleep(20000);
-		/* Reap it when it is our child; harmless when it is not. */
+		/* Reaps swtpm if it is a child of this process; otherwise waitpid() just fails. */
 		waitpid(t->pid, NULL, WNOHANG);
 		t->pid = 0;
 	}
