@@ -29,7 +29,12 @@ static const char *const subsys_names[LOG_SUBSYS_COUNT] = {
 	[LOG_SUBSYS_APP] = "APP",
 };
 
+#define LOG_ENV_LEVELS "TNCSUITE_LOG_LEVELS"
+#define LOG_ENV_SYSLOG "TNCSUITE_LOG_SYSLOG"
+#define LOG_ENV_PROGRAM "TNCSUITE_LOG_PROGRAM"
+
 static bool to_syslog;
+static char syslog_ident[64];
 static char program[64];
 
 void log_set_level(log_subsys subsys, int level)
@@ -52,7 +57,9 @@ int log_get_level(log_subsys subsys)
 void log_use_syslog(const char *ident)
 {
 	if (ident) {
-		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		/* openlog() keeps the pointer, so it gets our own copy. */
+		snprintf(syslog_ident, sizeof(syslog_ident), "%s", ident);
+		openlog(syslog_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		to_syslog = true;
 	} else {
 		if (to_syslog)
@@ -132,6 +139,58 @@ int log_parse_levels(const char *spec)
 	}
 	memcpy(log_levels, levels, sizeof(levels));
 	return 0;
+}
+
+/* Sets or removes one variable, leaving it alone when it already has that value. */
+static void set_env(const char *name, const char *value)
+{
+	const char *current = getenv(name);
+
+	if (!value || !value[0]) {
+		if (current)
+			unsetenv(name);
+		return;
+	}
+	if (!current || strcmp(current, value) != 0)
+		setenv(name, value, 1);
+}
+
+void log_export_env(void)
+{
+	char spec[LOG_SUBSYS_COUNT * 8];
+	size_t n = 0;
+
+	for (int i = 0; i < LOG_SUBSYS_COUNT; i++) {
+		int k = snprintf(spec + n, sizeof(spec) - n, "%s%s=%d", i ? "," : "", subsys_names[i], log_levels[i]);
+
+		if (k < 0 || (size_t)k >= sizeof(spec) - n)
+			return;
+		n += (size_t)k;
+	}
+	set_env(LOG_ENV_LEVELS, spec);
+	set_env(LOG_ENV_SYSLOG, to_syslog ? syslog_ident : NULL);
+	set_env(LOG_ENV_PROGRAM, program);
+}
+
+void log_import_env(void)
+{
+	const char *levels = getenv(LOG_ENV_LEVELS);
+	const char *ident = getenv(LOG_ENV_SYSLOG);
+	const char *name = getenv(LOG_ENV_PROGRAM);
+
+	/* An invalid value changes nothing: log_parse_levels() applies all or none. */
+	if (levels)
+		(void)log_parse_levels(levels);
+	if (name)
+		log_set_program(name);
+	if (ident && ident[0])
+		log_use_syslog(ident);
+}
+
+/* A module's copy of the logger takes the settings of the host that loads it. */
+__attribute__((constructor)) static void log_import_at_load(void)
+{
+	log_import_env();
 }
 
 static void emit(log_subsys subsys, int level, const char *prefix, const char *fmt, va_list ap)

@@ -53,6 +53,19 @@ int log_subsys_from_name(const char *name);
  */
 int log_parse_levels(const char *spec);
 
+/*
+ * Puts the log settings (levels, syslog ident, program name) into the
+ * environment variables TNCSUITE_LOG_LEVELS, TNCSUITE_LOG_SYSLOG and
+ * TNCSUITE_LOG_PROGRAM. A host calls it before it loads a module: every module
+ * has its own copy of this logger, and applies these variables when it is
+ * loaded (log_import_env() runs as a constructor). Call it only while no
+ * other thread may read the environment; it leaves variables that already
+ * hold the right value alone.
+ */
+void log_export_env(void);
+/* Applies the settings log_export_env() put into the environment, if any. */
+void log_import_env(void);
+
 static inline bool log_enabled(log_subsys subsys, int level);
 extern int log_levels[LOG_SUBSYS_COUNT];
 

@@ -486,6 +486,8 @@ int host_load_module(tnccs_host_t *host, const char *name, const char *path, cha
 		goto out;
 	}
 
+	/* The module's own logger applies these settings when it is loaded. */
+	log_export_env();
 	dlerror();
 	module->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!module->handle) {

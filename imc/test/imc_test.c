@@ -23,7 +23,7 @@
  *   misbehave =           comma list: send_outside, send_unknown_conn,
  *                         bad_args, error_result, fatal
  *   stats_file =          appends one line per connection at DELETE
- *   log_level = 1
+ *   log_level =             0 to 4 (default: the level of the host that loaded it)
  *
  * Message layout (all integers big-endian):
  *
@@ -158,7 +158,7 @@ static int read_config(void)
 	s = imc.section;
 
 	rc = TS_E_CONFIG;
-	if (conf_get_int(conf, s, "log_level", 1, 0, 4, &v) != TS_OK)
+	if (conf_get_int(conf, s, "log_level", log_get_level(LOG_SUBSYS_IMC), 0, 4, &v) != TS_OK)
 		goto out;
 	log_set_level(LOG_SUBSYS_IMC, (int)v);
 	if (conf_get_int(conf, s, "rounds", 2, 1, 1000, &v) != TS_OK)

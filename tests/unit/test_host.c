@@ -1246,6 +1246,60 @@ START_TEST(host_foreign_thread_calls)
 }
 END_TEST
 
+/*
+ * Loads imv-test, which logs "initialized" at level 2, into a server host
+ * whose IMV level is `level`, and returns what the module wrote to stderr.
+ */
+static char *module_log_at_level(int level)
+{
+	static char text[4096];
+	const char *path = th_path("stderr.txt");
+	int fd, saved;
+	FILE *f;
+	size_t n;
+	tnccs_host_t *server;
+
+	th_conf("[imv-test]\nrounds = 1\n");
+	log_set_program("test-host");
+	log_set_level(LOG_SUBSYS_IMV, level);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	server = make_host(true, NULL);
+	load(server, "V", th_built_module("imv"));
+	host_destroy(server);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return text;
+}
+
+/* A module has its own copy of the logger, set up from the host's settings when it is loaded. */
+START_TEST(host_module_inherits_log_level)
+{
+	const char *text = module_log_at_level(LOG_LEVEL_INFO);
+
+	ck_assert_ptr_nonnull(strstr(text, "test-host: [IMV] imv-test [imv-test] initialized"));
+}
+END_TEST
+
+START_TEST(host_module_inherits_quiet_level)
+{
+	const char *text = module_log_at_level(LOG_LEVEL_ERROR);
+
+	ck_assert_ptr_null(strstr(text, "initialized"));
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -1277,6 +1331,8 @@ static Suite *make_suite(void)
 	tcase_add_test(api_tc, host_legacy_receive);
 	tcase_add_test(api_tc, host_version_negotiation_fails);
 	tcase_add_test(api_tc, host_calls_outside_callbacks);
+	tcase_add_test(api_tc, host_module_inherits_log_level);
+	tcase_add_test(api_tc, host_module_inherits_quiet_level);
 	suite_add_tcase(s, api_tc);
 
 	tcase_add_checked_fixture(run_tc, setup, teardown);

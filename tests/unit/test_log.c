@@ -86,6 +86,34 @@ START_TEST(log_parse_level_specs)
 }
 END_TEST
 
+START_TEST(log_env_export_import)
+{
+	log_set_level_all(1);
+	log_set_level(LOG_SUBSYS_TLS, 3);
+	log_set_program("host");
+	log_use_syslog(NULL);
+	log_export_env();
+	ck_assert_str_eq(getenv("TNCSUITE_LOG_LEVELS"), "TNC=1,IMC=1,IMV=1,PTS=1,TLS=3,TPM=1,DB=1,CFG=1,PA=1,APP=1");
+	ck_assert_str_eq(getenv("TNCSUITE_LOG_PROGRAM"), "host");
+	ck_assert_ptr_null(getenv("TNCSUITE_LOG_SYSLOG"));
+
+	/* What a freshly loaded module does with them. */
+	log_set_level_all(0);
+	log_set_program(NULL);
+	log_import_env();
+	ck_assert_int_eq(log_get_level(LOG_SUBSYS_TLS), 3);
+	ck_assert_int_eq(log_get_level(LOG_SUBSYS_DB), 1);
+
+	/* An invalid level list changes nothing. */
+	setenv("TNCSUITE_LOG_LEVELS", "tls=9", 1);
+	log_import_env();
+	ck_assert_int_eq(log_get_level(LOG_SUBSYS_TLS), 3);
+	unsetenv("TNCSUITE_LOG_LEVELS");
+	unsetenv("TNCSUITE_LOG_PROGRAM");
+	log_set_program(NULL);
+}
+END_TEST
+
 START_TEST(log_escape_untrusted)
 {
 	char buf[16];
@@ -107,6 +135,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, log_hexdump_level4);
 	tcase_add_test(tc, log_parse_level_specs);
 	tcase_add_test(tc, log_escape_untrusted);
+	tcase_add_test(tc, log_env_export_import);
 	suite_add_tcase(s, tc);
 	return s;
 }
