@@ -1,9 +1,9 @@
 /*
- * Server work per full attestation, in memory: a TNCC session with imc-os
- * and bench-imc-attest (imc-attestation with a software TPM) and a TNCS
- * session with imv-os and imv-attestation, of the real tnccs code, hand
- * their PB-TNC batches to each other without sockets or TLS. Only the CPU
- * time of the server-side calls counts (bench_session.h).
+ * Server work per full attestation, in memory. A TNCC session of the real
+ * tnccs code runs imc-os and bench-imc-attest (imc-attestation with a
+ * software TPM). A TNCS session runs imv-os and imv-attestation. The two
+ * hand their PB-TNC batches to each other without sockets or TLS, and only
+ * the CPU time of the server-side calls counts (bench_session.h).
  *
  * Two phases are measured apart:
  *   first contact  the boot measurements of the device are deleted from
@@ -26,7 +26,9 @@
  * uses: a TCG crypto-agile log (PC Client Platform Firmware Profile,
  * TCG_PCR_EVENT2 entries after a Spec ID event) with SHA-256 digests only
  * and N (default 136) measured events spread over PCRs 0-9 and 14 like a
- * UEFI boot with GRUB. Each digest is the SHA-256 of its event data.
+ * UEFI boot with GRUB. Each digest is the SHA-256 of its event data (for
+ * a GRUB command, of the command without prefix and NUL), as
+ * tpm2_eventlog checks.
  * tests/bench/attest-setup prepares everything else; the modules read
  * $TNCSUITE_CONF.
  */
@@ -59,7 +61,6 @@ enum {
 	EV_EFI_VARIABLE_BOOT = 0x80000002,
 	EV_EFI_BOOT_SERVICES_APPLICATION = 0x80000003,
 	EV_EFI_BOOT_SERVICES_DRIVER = 0x80000004,
-	EV_EFI_GPT_EVENT = 0x80000006,
 	EV_EFI_ACTION = 0x80000007,
 	EV_EFI_PLATFORM_FIRMWARE_BLOB = 0x80000008,
 	EV_EFI_HANDOFF_TABLES = 0x80000009,
@@ -67,6 +68,8 @@ enum {
 };
 
 #define TPM_ALG_SHA256 0x000B
+/* GRUB's prefix of the commands it measures into PCR 8. */
+#define GRUB_CMD_PREFIX "grub_cmd: "
 #define SHA256_LEN 32
 
 /* One group of events of the synthetic log: count events of one type in one PCR. */
@@ -74,7 +77,7 @@ typedef struct event_group {
 	unsigned pcr;
 	uint32_t type;
 	unsigned count;
-	size_t data_len;          /* event data octets; a separator has 4 */
+	size_t data_len;          /* octets of variable data or text; the layout of the type adds more */
 } event_group;
 
 /*
@@ -97,7 +100,7 @@ static const event_group layout[] = {
 	{ 6, EV_SEPARATOR, 1, 4 },
 	{ 7, EV_SEPARATOR, 1, 4 },
 	{ 2, EV_EFI_BOOT_SERVICES_DRIVER, 4, 80 },
-	{ 5, EV_EFI_GPT_EVENT, 1, 500 },
+	{ 5, EV_EFI_ACTION, 1, 40 },
 	{ 4, EV_EFI_ACTION, 1, 40 },
 	{ 7, EV_EFI_VARIABLE_AUTHORITY, 3, 800 },
 	{ 4, EV_EFI_BOOT_SERVICES_APPLICATION, 3, 200 },
@@ -125,12 +128,13 @@ static void die(const char *fmt, ...)
  *   PCRIndex(4) EventType(4) digests.count(4) {hashAlg(2) digest(32)}
  *   EventSize(4) Event(EventSize)
  */
-static void write_event2(writer_t *w, unsigned pcr, uint32_t type, const uint8_t *data, size_t len)
+static void write_event2(writer_t *w, unsigned pcr, uint32_t type, const uint8_t *data, size_t len,
+			 const uint8_t *hashed, size_t hashed_len)
 {
 	uint8_t digest[SHA256_LEN];
 	unsigned int digest_len = 0;
 
-	if (EVP_Digest(data, len, digest, &digest_len, EVP_sha256(), NULL) != 1 || digest_len != SHA256_LEN)
+	if (EVP_Digest(hashed, hashed_len, digest, &digest_len, EVP_sha256(), NULL) != 1 || digest_len != SHA256_LEN)
 		die("SHA-256 of event data failed");
 	writer_u32_le(w, pcr);
 	writer_u32_le(w, type);
@@ -169,26 +173,101 @@ static void write_specid(writer_t *w)
 	writer_u8(w, 0);
 }
 
-/* Event data: a text naming the event, padded to len with a repeating pattern. */
-static void make_data(unsigned index, const event_group *g, uint8_t *out)
+static size_t put_u64_le(uint8_t *out, uint64_t v)
 {
-	char text[64];
-	int n;
+	for (int i = 0; i < 8; i++)
+		out[i] = (uint8_t)(v >> (8 * i));
+	return 8;
+}
 
-	if (g->type == EV_SEPARATOR) {
-		memset(out, 0, g->data_len);
-		return;
+/* Writes an ASCII name as UCS-2LE without terminator; returns the octets written. */
+static size_t put_ucs2(uint8_t *out, const char *name)
+{
+	size_t n = 0;
+
+	for (; *name; name++) {
+		out[n++] = (uint8_t)*name;
+		out[n++] = 0;
 	}
-	n = snprintf(text, sizeof(text), "bench event %u pcr %u type 0x%08x ", index, g->pcr, (unsigned)g->type);
-	for (size_t i = 0; i < g->data_len; i++)
-		out[i] = i < (size_t)n ? (uint8_t)text[i] : (uint8_t)('a' + (i + index) % 26);
+	return n;
+}
+
+/* A pattern of len octets that differs per event. */
+static size_t put_filler(uint8_t *out, size_t len, unsigned index)
+{
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)('a' + (i + index) % 26);
+	return len;
+}
+
+/*
+ * Writes event data in the layout of its type (PC Client Platform Firmware
+ * Profile, 10.4), so tools that decode event data (tpm2_eventlog) accept
+ * the log. The layouts: UEFI_VARIABLE_DATA for variables,
+ * UEFI_IMAGE_LOAD_EVENT (no device path) for drivers and applications,
+ * UEFI_PLATFORM_FIRMWARE_BLOB,
+ * UEFI_HANDOFF_TABLE_POINTERS with one table, NUL-terminated text for
+ * EV_IPL and EV_EFI_ACTION, UCS-2 text for EV_S_CRTM_VERSION. Variable
+ * names avoid those whose data tools decode further (Boot####, PK, db).
+ * Returns the length.
+ */
+static size_t make_data(unsigned index, const event_group *g, uint8_t *out)
+{
+	static const uint8_t guid[16] = { 0x61, 0xdf, 0xe4, 0x8b, 0xca, 0x93, 0xd2, 0x11,
+					  0xaa, 0x0d, 0x00, 0xe0, 0x98, 0x03, 0x2b, 0x8c };
+	char text[64];
+	size_t n = 0;
+	int len;
+
+	switch (g->type) {
+	case EV_SEPARATOR:
+		memset(out, 0, 4);
+		return 4;
+	case EV_S_CRTM_VERSION:
+		n = put_ucs2(out, "bench 1.0");
+		out[n++] = 0;
+		out[n++] = 0;
+		return n;
+	case EV_EFI_PLATFORM_FIRMWARE_BLOB:
+		n = put_u64_le(out, 0xFF000000u + index * 0x10000u);
+		return n + put_u64_le(out + n, 0x10000);
+	case EV_EFI_HANDOFF_TABLES:
+		n = put_u64_le(out, 1);
+		memcpy(out + n, guid, sizeof(guid));
+		n += sizeof(guid);
+		return n + put_u64_le(out + n, 0x7F000000u + index * 0x1000u);
+	case EV_EFI_VARIABLE_BOOT:
+	case EV_EFI_VARIABLE_DRIVER_CONFIG:
+	case EV_EFI_VARIABLE_AUTHORITY:
+		len = snprintf(text, sizeof(text), "BenchVariable%04u", index);
+		memcpy(out, guid, sizeof(guid));
+		n = sizeof(guid);
+		n += put_u64_le(out + n, (uint64_t)len);
+		n += put_u64_le(out + n, g->data_len);
+		n += put_ucs2(out + n, text);
+		return n + put_filler(out + n, g->data_len, index);
+	case EV_EFI_BOOT_SERVICES_DRIVER:
+	case EV_EFI_BOOT_SERVICES_APPLICATION:
+		n = put_u64_le(out, 0x7E000000u + index * 0x100000u);
+		n += put_u64_le(out + n, 0x100000);
+		n += put_u64_le(out + n, 0);
+		return n + put_u64_le(out + n, 0);
+	default:
+		/* EV_IPL and EV_EFI_ACTION: text, NUL-terminated. */
+		len = snprintf(text, sizeof(text), "%sbench event %u pcr %u ",
+			       g->pcr == 8 && g->type == EV_IPL ? GRUB_CMD_PREFIX : "", index, g->pcr);
+		memcpy(out, text, (size_t)len);
+		n = (size_t)len + put_filler(out + len, g->data_len > (size_t)len ? g->data_len - (size_t)len : 0, index);
+		out[n++] = 0;
+		return n;
+	}
 }
 
 static void write_eventlog(const char *path, unsigned events)
 {
 	const size_t groups = sizeof(layout) / sizeof(layout[0]);
 	unsigned fixed = 0, written = 0;
-	uint8_t data[1024];
+	uint8_t data[2048];
 	writer_t w;
 	FILE *f;
 
@@ -205,8 +284,14 @@ static void write_eventlog(const char *path, unsigned events)
 		if (i + 1 == groups)
 			g.count = events - fixed;
 		for (unsigned k = 0; k < g.count; k++) {
-			make_data(written, &g, data);
-			write_event2(&w, g.pcr, g.type, data, g.data_len);
+			size_t len = make_data(written, &g, data);
+
+			/* GRUB measures a command (EV_IPL in PCR 8) without its prefix and NUL. */
+			if (g.pcr == 8 && g.type == EV_IPL)
+				write_event2(&w, g.pcr, g.type, data, len, data + strlen(GRUB_CMD_PREFIX),
+					     len - strlen(GRUB_CMD_PREFIX) - 1);
+			else
+				write_event2(&w, g.pcr, g.type, data, len, data, len);
 			written++;
 		}
 	}
@@ -247,9 +332,9 @@ static long db_max_session(sqlite3 *db)
 }
 
 /*
- * Checks the TPMRA results of the sessions after `after`: each must say that
- * all `events` measurements were registered (first contact) or equal the
- * registered ones, and that the quote verified.
+ * Checks the stored TPMRA results of the sessions after `after`: each must
+ * allow and state that all `events` measurements were registered (first
+ * contact) or equal the registered ones, and that the quote verified.
  */
 static void check_results(sqlite3 *db, long after, unsigned long sessions, bool first, long events)
 {
