@@ -1,12 +1,12 @@
 /*
  * bench-imc-attest.so: imc-attestation.so built from its own sources, with
  * its TPM calls served by the software TPM of bench_soft_tpm.c. It sends
- * what imc-attestation sends (segmentation contract, capabilities, DH
- * nonce, TPM version, AK, one Simple Component Evidence per boot event,
- * Simple Evidence Final with the TPM 2.0 quote), from pre-generated
- * evidence and a software AK, so a benchmark of the server does not wait
- * for a TPM. It reads the [imc-attestation] section; its tcti names the
- * AK key file and the event log (bench_soft_tpm.h).
+ * what imc-attestation sends: segmentation contract, capabilities, DH
+ * nonce, TPM version, AK, one Simple Component Evidence per boot event and
+ * Simple Evidence Final with the TPM 2.0 quote. The evidence is
+ * pre-generated and signed by a software AK, so a benchmark of the server
+ * does not wait for a TPM. The module reads the [imc-attestation] section,
+ * whose tcti names the AK key file and the event log (bench_soft_tpm.h).
  *
  * The sources are compiled here as one translation unit, so the renaming
  * macros of bench_soft_tpm.h apply to every TPM call they make.

@@ -246,6 +246,13 @@ out:
 	return rc;
 }
 
+/* Frees the shared data when the module is unloaded, after every connection closed its handle. */
+__attribute__((destructor)) static void soft_unload(void)
+{
+	data_free(soft);
+	soft = NULL;
+}
+
 int tpm_open(const char *tcti, tpm_t **out)
 {
 	tpm_t *tpm;
@@ -260,8 +267,11 @@ int tpm_open(const char *tcti, tpm_t **out)
 	if (!soft)
 		rc = data_load(tcti, &soft);
 	else if (strcmp(soft->tcti, tcti) != 0)
-		rc = TS_E_CONFIG;  /* one software TPM per process */
+		rc = TS_E_CONFIG;
 	pthread_mutex_unlock(&soft_lock);
+	if (rc == TS_E_CONFIG && soft)
+		log_error(LOG_SUBSYS_TPM, "bench TPM: the TCTI '%s' differs from '%s'; a process has one software TPM",
+			  tcti, soft->tcti);
 	if (rc != TS_OK)
 		return rc;
 	tpm = calloc(1, sizeof(*tpm));
