@@ -5,7 +5,8 @@
 EXTRA_PROGRAMS += bench_server_session bench_server_load
 bench_targets += bench_server_session bench_server_load
 EXTRA_DIST += run-benchmarks
-bench_server_session_SOURCES = bench_server_session.c bench_server_util.c bench_server_util.h
+bench_server_session_SOURCES = bench_server_session.c bench_session.c bench_session.h \
+	bench_server_util.c bench_server_util.h
 bench_server_session_LDADD = $(top_builddir)/tnccs/libtnccs.la $(OPENSSL_LIBS) -ldl -lpthread
 bench_server_load_SOURCES = bench_server_load.c bench_server_util.c bench_server_util.h
 bench_server_load_LDADD = $(top_builddir)/tnccs/libtnccs.la $(OPENSSL_LIBS) -ldl -lpthread
