@@ -92,16 +92,17 @@ TS_MUST_CHECK int db_prepare(db_t *db, const char *sql, sqlite3_stmt **out);
 /*
  * The policy manager and imv-attestation use 43 distinct statements on one
  * handle. A cached statement of theirs takes about 2.7 KB
- * (SQLITE_DBSTATUS_STMT_USED, SQLite 3.40.1), so a full cache takes about 170 KB.
+ * (SQLITE_DBSTATUS_STMT_USED, SQLite 3.40.1), so a full cache takes about
+ * 170 KB.
  */
 #define DB_STMT_CACHE_MAX 64
 
 TS_MUST_CHECK int db_stmt(db_t *db, const char *sql, sqlite3_stmt **out);
 
 /*
- * Hands back a statement of db_stmt(): resets it and clears its bindings,
- * or finalizes it when it is a private one. NULL is ignored. Calling it
- * twice for the same cached statement is harmless.
+ * Hands back a statement that db_stmt() returned for the same db: resets it
+ * and clears its bindings, or finalizes it when it is a private one. NULL
+ * is ignored. Calling it twice for the same cached statement is harmless.
  */
 void db_stmt_done(db_t *db, sqlite3_stmt *stmt);
 
