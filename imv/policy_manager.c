@@ -50,7 +50,7 @@ static int query_id(db_t *db, const char *sql, const int64_t *params, size_t n, 
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, sql, &stmt);
+	rc = db_stmt(db, sql, &stmt);
 	if (rc != TS_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
@@ -58,7 +58,7 @@ static int query_id(db_t *db, const char *sql, const int64_t *params, size_t n, 
 	rc = db_step(db, stmt, &row);
 	if (rc == TS_OK && row)
 		*out = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK)
 		*found = row;
 	return rc;
@@ -70,23 +70,23 @@ static int find_or_add_product(db_t *db, const char *name, int64_t *id)
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id FROM products WHERE name = ?", &stmt);
+	rc = db_stmt(db, "SELECT id FROM products WHERE name = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	rc = db_step(db, stmt, &row);
 	if (rc == TS_OK && row)
 		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK || row)
 		return rc;
 
-	rc = db_prepare(db, "INSERT INTO products (name) VALUES (?)", &stmt);
+	rc = db_stmt(db, "INSERT INTO products (name) VALUES (?)", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK)
 		*id = sqlite3_last_insert_rowid(db_handle(db));
 	return rc;
@@ -98,7 +98,7 @@ static int find_or_add_device(db_t *db, const char *value, int64_t product, pm_s
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id, trusted FROM devices WHERE value = ? AND product = ?", &stmt);
+	rc = db_stmt(db, "SELECT id, trusted FROM devices WHERE value = ? AND product = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
@@ -108,18 +108,18 @@ static int find_or_add_device(db_t *db, const char *value, int64_t product, pm_s
 		s->device_id = sqlite3_column_int64(stmt, 0);
 		s->device_trusted = sqlite3_column_int(stmt, 1) == 1;
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK || row)
 		return rc;
 
-	rc = db_prepare(db, "INSERT INTO devices (value, description, product, trusted, inactive) "
+	rc = db_stmt(db, "INSERT INTO devices (value, description, product, trusted, inactive) "
 			"VALUES (?, '', ?, 0, 0)", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_text(stmt, 1, value, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, product);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK) {
 		s->device_id = sqlite3_last_insert_rowid(db_handle(db));
 		s->device_trusted = false;
@@ -142,17 +142,17 @@ static int add_identities(db_t *db, const pm_session_info *info, int64_t session
 		if (ident->len == 0)
 			continue;
 		/* The value is bound as a BLOB, as strongSwan and strongTNC expect. */
-		rc = db_prepare(db, "INSERT OR IGNORE INTO identities (type, value) VALUES (?, ?)", &stmt);
+		rc = db_stmt(db, "INSERT OR IGNORE INTO identities (type, value) VALUES (?, ?)", &stmt);
 		if (rc != TS_OK)
 			break;
 		sqlite3_bind_int64(stmt, 1, ident->type);
 		sqlite3_bind_blob(stmt, 2, ident->value, (int)ident->len, SQLITE_STATIC);
 		rc = db_step(db, stmt, NULL);
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 		if (rc != TS_OK)
 			break;
 
-		rc = db_prepare(db, "SELECT id FROM identities WHERE type = ? AND value = ?", &stmt);
+		rc = db_stmt(db, "SELECT id FROM identities WHERE type = ? AND value = ?", &stmt);
 		if (rc != TS_OK)
 			break;
 		sqlite3_bind_int64(stmt, 1, ident->type);
@@ -160,27 +160,27 @@ static int add_identities(db_t *db, const pm_session_info *info, int64_t session
 		rc = db_step(db, stmt, &row);
 		if (rc == TS_OK && row)
 			id = sqlite3_column_int64(stmt, 0);
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 		if (rc != TS_OK || !row)
 			break;
 
-		rc = db_prepare(db, "INSERT OR IGNORE INTO sessions_identities (session_id, identity_id) "
+		rc = db_stmt(db, "INSERT OR IGNORE INTO sessions_identities (session_id, identity_id) "
 				"VALUES (?, ?)", &stmt);
 		if (rc != TS_OK)
 			break;
 		sqlite3_bind_int64(stmt, 1, session);
 		sqlite3_bind_int64(stmt, 2, id);
 		rc = db_step(db, stmt, NULL);
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 
 		if (rc == TS_OK && first) {
-			rc = db_prepare(db, "UPDATE sessions SET identity = ? WHERE id = ?", &stmt);
+			rc = db_stmt(db, "UPDATE sessions SET identity = ? WHERE id = ?", &stmt);
 			if (rc != TS_OK)
 				break;
 			sqlite3_bind_int64(stmt, 1, id);
 			sqlite3_bind_int64(stmt, 2, session);
 			rc = db_step(db, stmt, NULL);
-			sqlite3_finalize(stmt);
+			db_stmt_done(db, stmt);
 			first = false;
 		}
 	}
@@ -244,7 +244,7 @@ static int walk_group(db_t *db, int64_t group, const pm_session *s, size_t *adde
 				  PM_MAX_GROUP_DEPTH, (long long)group);
 			return TS_E_INVALID;
 		}
-		rc = db_prepare(db, "SELECT e.id, e.rec_fail, e.rec_noresult, e.max_age, p.id, p.type, "
+		rc = db_stmt(db, "SELECT e.id, e.rec_fail, e.rec_noresult, e.max_age, p.id, p.type, "
 				"p.argument, p.rec_fail, p.rec_noresult, p.file, p.dir "
 				"FROM enforcements AS e JOIN policies AS p ON e.policy = p.id "
 				"WHERE e.group_id = ? ORDER BY e.id", &stmt);
@@ -285,7 +285,7 @@ static int walk_group(db_t *db, int64_t group, const pm_session *s, size_t *adde
 				break;
 			}
 
-			rc = db_prepare(db, "INSERT INTO workitems (session, enforcement, type, arg_str, "
+			rc = db_stmt(db, "INSERT INTO workitems (session, enforcement, type, arg_str, "
 					"arg_int, rec_fail, rec_noresult) VALUES (?, ?, ?, ?, ?, ?, ?)", &ins);
 			if (rc != TS_OK)
 				break;
@@ -297,11 +297,11 @@ static int walk_group(db_t *db, int64_t group, const pm_session *s, size_t *adde
 			sqlite3_bind_int(ins, 6, rec_fail);
 			sqlite3_bind_int(ins, 7, rec_noresult);
 			rc = db_step(db, ins, NULL);
-			sqlite3_finalize(ins);
+			db_stmt_done(db, ins);
 			if (rc == TS_OK)
 				(*added)++;
 		}
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 		if (rc != TS_OK)
 			return rc;
 
@@ -322,7 +322,7 @@ static int start_session(db_t *db, const pm_session *s, size_t *added)
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT created FROM devices WHERE id = ?", &stmt);
+	rc = db_stmt(db, "SELECT created FROM devices WHERE id = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, s->device_id);
@@ -331,7 +331,7 @@ static int start_session(db_t *db, const pm_session *s, size_t *added)
 		has_created = true;
 		created = sqlite3_column_int64(stmt, 0);
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK)
 		return rc;
 	(void)created;
@@ -341,7 +341,7 @@ static int start_session(db_t *db, const pm_session *s, size_t *added)
 		int64_t *groups = NULL;
 		size_t n = 0, cap = 0;
 
-		rc = db_prepare(db, "SELECT group_id FROM groups_members WHERE device_id = ? ORDER BY id", &stmt);
+		rc = db_stmt(db, "SELECT group_id FROM groups_members WHERE device_id = ? ORDER BY id", &stmt);
 		if (rc != TS_OK)
 			return rc;
 		sqlite3_bind_int64(stmt, 1, s->device_id);
@@ -358,7 +358,7 @@ static int start_session(db_t *db, const pm_session *s, size_t *added)
 			}
 			groups[n++] = sqlite3_column_int64(stmt, 0);
 		}
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 		for (size_t i = 0; i < n && rc == TS_OK; i++)
 			rc = walk_group(db, groups[i], s, added);
 		free(groups);
@@ -373,23 +373,23 @@ static int start_session(db_t *db, const pm_session *s, size_t *added)
 	if (!found)
 		group = 1;
 
-	rc = db_prepare(db, "INSERT OR IGNORE INTO groups_members (group_id, device_id) VALUES (?, ?)", &stmt);
+	rc = db_stmt(db, "INSERT OR IGNORE INTO groups_members (group_id, device_id) VALUES (?, ?)", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, group);
 	sqlite3_bind_int64(stmt, 2, s->device_id);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK)
 		return rc;
 
-	rc = db_prepare(db, "UPDATE devices SET created = ? WHERE id = ?", &stmt);
+	rc = db_stmt(db, "UPDATE devices SET created = ? WHERE id = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, (int64_t)time(NULL));
 	sqlite3_bind_int64(stmt, 2, s->device_id);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK)
 		return rc;
 	return walk_group(db, group, s, added);
@@ -424,7 +424,7 @@ int pm_session_attach(db_t *db, const pm_session_info *info, pm_session *out)
 		goto out;
 
 	if (!found) {
-		rc = db_prepare(db, "INSERT INTO sessions (time, connection, product, device, identity) "
+		rc = db_stmt(db, "INSERT INTO sessions (time, connection, product, device, identity) "
 				"VALUES (?, ?, ?, ?, NULL)", &stmt);
 		if (rc != TS_OK)
 			goto out;
@@ -433,7 +433,7 @@ int pm_session_attach(db_t *db, const pm_session_info *info, pm_session *out)
 		sqlite3_bind_int64(stmt, 3, s.product_id);
 		sqlite3_bind_int64(stmt, 4, s.device_id);
 		rc = db_step(db, stmt, NULL);
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 		if (rc != TS_OK)
 			goto out;
 		s.id = sqlite3_last_insert_rowid(db_handle(db));
@@ -489,7 +489,7 @@ int pm_workitems_load(db_t *db, int64_t session, const int *types, size_t type_c
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id, type, arg_str, arg_int, rec_fail, rec_noresult, rec_final, result "
+	rc = db_stmt(db, "SELECT id, type, arg_str, arg_int, rec_fail, rec_noresult, rec_final, result "
 			"FROM workitems WHERE session = ? ORDER BY id", &stmt);
 	if (rc != TS_OK)
 		return rc;
@@ -537,7 +537,7 @@ int pm_workitems_load(db_t *db, int64_t session, const int *types, size_t type_c
 			break;
 		}
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK) {
 		pm_workitems_free(items, n);
 		return rc;
@@ -569,13 +569,13 @@ int pm_workitem_set_result(db_t *db, pm_workitem *item, const char *result, int 
 	if (!copy)
 		return TS_E_NOMEM;
 
-	rc = db_prepare(db, "UPDATE workitems SET result = ?, rec_final = ? WHERE id = ?", &stmt);
+	rc = db_stmt(db, "UPDATE workitems SET result = ?, rec_final = ? WHERE id = ?", &stmt);
 	if (rc == TS_OK) {
 		sqlite3_bind_text(stmt, 1, result, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 2, rec);
 		sqlite3_bind_int64(stmt, 3, item->id);
 		rc = db_step(db, stmt, NULL);
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 	}
 	if (rc != TS_OK) {
 		free(copy);
@@ -659,17 +659,17 @@ int pm_session_stop(db_t *db, int64_t session, int final_rec, const int *types, 
 	if (rc != TS_OK)
 		return rc;
 
-	rc = db_prepare(db, "UPDATE sessions SET rec = ? WHERE id = ?", &stmt);
+	rc = db_stmt(db, "UPDATE sessions SET rec = ? WHERE id = ?", &stmt);
 	if (rc != TS_OK)
 		goto out;
 	sqlite3_bind_int(stmt, 1, final_rec);
 	sqlite3_bind_int64(stmt, 2, session);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK)
 		goto out;
 
-	rc = db_prepare(db, "SELECT w.id, w.type, w.result, w.rec_final, e.policy FROM workitems AS w "
+	rc = db_stmt(db, "SELECT w.id, w.type, w.result, w.rec_final, e.policy FROM workitems AS w "
 			"JOIN enforcements AS e ON w.enforcement = e.id WHERE w.session = ?", &sel);
 	if (rc != TS_OK)
 		goto out;
@@ -681,7 +681,7 @@ int pm_session_stop(db_t *db, int64_t session, int final_rec, const int *types, 
 		if (!type_in(type, types, type_count) && !unhandled_type(type))
 			continue;
 		if (sqlite3_column_type(sel, 2) != SQLITE_NULL) {
-			rc = db_prepare(db, "INSERT INTO results (session, policy, rec, result) VALUES (?, ?, ?, ?)",
+			rc = db_stmt(db, "INSERT INTO results (session, policy, rec, result) VALUES (?, ?, ?, ?)",
 					&stmt);
 			if (rc != TS_OK)
 				break;
@@ -690,20 +690,20 @@ int pm_session_stop(db_t *db, int64_t session, int final_rec, const int *types, 
 			sqlite3_bind_int(stmt, 3, sqlite3_column_int(sel, 3));
 			sqlite3_bind_text(stmt, 4, (const char *)sqlite3_column_text(sel, 2), -1, SQLITE_TRANSIENT);
 			rc = db_step(db, stmt, NULL);
-			sqlite3_finalize(stmt);
+			db_stmt_done(db, stmt);
 			if (rc != TS_OK)
 				break;
 		}
-		rc = db_prepare(db, "DELETE FROM workitems WHERE id = ?", &stmt);
+		rc = db_stmt(db, "DELETE FROM workitems WHERE id = ?", &stmt);
 		if (rc != TS_OK)
 			break;
 		sqlite3_bind_int64(stmt, 1, id);
 		rc = db_step(db, stmt, NULL);
-		sqlite3_finalize(stmt);
+		db_stmt_done(db, stmt);
 		if (rc != TS_OK)
 			break;
 	}
-	sqlite3_finalize(sel);
+	db_stmt_done(db, sel);
 	if (rc == TS_OK)
 		rc = db_commit(db);
 out:

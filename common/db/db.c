@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +8,22 @@
 #include "db/db.h"
 #include "log.h"
 
+/* A statement of the cache (db_stmt). */
+struct db_stmt_entry {
+	const char *key;        /* address sql was last requested with */
+	char *sql;              /* own copy of the text */
+	sqlite3_stmt *stmt;
+	uint64_t last_use;      /* db->stmt_clock at the last request */
+	bool in_use;            /* handed out, not yet back through db_stmt_done() */
+};
+
 struct db {
 	sqlite3 *handle;
 	char *path;
+	/* Cached statements in stmts[0 .. stmt_count - 1]. */
+	struct db_stmt_entry stmts[DB_STMT_CACHE_MAX];
+	size_t stmt_count;
+	uint64_t stmt_clock;    /* counts db_stmt() requests */
 };
 
 /* The tables and columns tncsuite reads or writes; a file without them is rejected. */
@@ -159,6 +173,15 @@ void db_close(db_t *db)
 {
 	if (!db)
 		return;
+	for (size_t i = 0; i < db->stmt_count; i++) {
+		struct db_stmt_entry *e = &db->stmts[i];
+
+		if (e->in_use)
+			log_error(LOG_SUBSYS_DB, "%s: statement '%s' is still in use at close; "
+				  "its caller did not call db_stmt_done()", db->path, e->sql);
+		sqlite3_finalize(e->stmt);
+		free(e->sql);
+	}
 	if (db->handle)
 		sqlite3_close_v2(db->handle);
 	free(db->path);
@@ -237,14 +260,28 @@ int db_check_schema(db_t *db)
 	return missing ? TS_E_DB : TS_OK;
 }
 
+/* Runs one statement without parameters or result rows through the statement cache. */
+static int exec_cached(db_t *db, const char *sql)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = db_stmt(db, sql, &stmt);
+	if (rc != TS_OK)
+		return rc;
+	rc = db_step(db, stmt, NULL);
+	db_stmt_done(db, stmt);
+	return rc;
+}
+
 int db_begin(db_t *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	return exec_cached(db, "BEGIN IMMEDIATE");
 }
 
 int db_commit(db_t *db)
 {
-	return db_exec(db, "COMMIT");
+	return exec_cached(db, "COMMIT");
 }
 
 void db_rollback(db_t *db)
@@ -263,6 +300,141 @@ int db_prepare(db_t *db, const char *sql, sqlite3_stmt **out)
 		return db_error(rc) == TS_OK ? TS_E_DB : db_error(rc);
 	}
 	return TS_OK;
+}
+
+/* Prepares a statement for db_stmt(): exactly one statement, nothing but whitespace after it. */
+static int stmt_prepare(db_t *db, const char *sql, unsigned int flags, sqlite3_stmt **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	const char *tail = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v3(db->handle, sql, -1, flags, &stmt, &tail);
+	if (rc != SQLITE_OK) {
+		log_error(LOG_SUBSYS_DB, "%s: cannot prepare '%s': %s", db->path, sql,
+			  sqlite3_errmsg(db->handle));
+		return db_error(rc) == TS_OK ? TS_E_DB : db_error(rc);
+	}
+	while (tail && isspace((unsigned char)*tail))
+		tail++;
+	if (!stmt || (tail && *tail)) {
+		log_error(LOG_SUBSYS_DB, "%s: cannot prepare '%s': expected exactly one SQL statement",
+			  db->path, sql);
+		sqlite3_finalize(stmt);
+		return TS_E_INVALID;
+	}
+	*out = stmt;
+	return TS_OK;
+}
+
+/* The cache entry for sql: by address first (the common case of a string literal), then by text. */
+static struct db_stmt_entry *stmt_find(db_t *db, const char *sql)
+{
+	for (size_t i = 0; i < db->stmt_count; i++)
+		if (db->stmts[i].key == sql && strcmp(db->stmts[i].sql, sql) == 0)
+			return &db->stmts[i];
+	for (size_t i = 0; i < db->stmt_count; i++) {
+		if (strcmp(db->stmts[i].sql, sql) == 0) {
+			db->stmts[i].key = sql;
+			return &db->stmts[i];
+		}
+	}
+	return NULL;
+}
+
+/* The least recently requested entry that is not in use, or NULL when all are in use. */
+static struct db_stmt_entry *stmt_oldest_idle(db_t *db)
+{
+	struct db_stmt_entry *oldest = NULL;
+
+	for (size_t i = 0; i < db->stmt_count; i++) {
+		struct db_stmt_entry *e = &db->stmts[i];
+
+		if (!e->in_use && (!oldest || e->last_use < oldest->last_use))
+			oldest = e;
+	}
+	return oldest;
+}
+
+/* Finalizes an entry and fills its place with the last one, so the table stays packed. */
+static void stmt_evict(db_t *db, struct db_stmt_entry *e)
+{
+	log_debug(LOG_SUBSYS_DB, "%s: statement cache full (%d), finalizing '%s'", db->path,
+		  DB_STMT_CACHE_MAX, e->sql);
+	sqlite3_finalize(e->stmt);
+	free(e->sql);
+	*e = db->stmts[db->stmt_count - 1];
+	memset(&db->stmts[db->stmt_count - 1], 0, sizeof(*e));
+	db->stmt_count--;
+}
+
+int db_stmt(db_t *db, const char *sql, sqlite3_stmt **out)
+{
+	struct db_stmt_entry *e = stmt_find(db, sql);
+	struct db_stmt_entry *victim = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char *copy = NULL;
+	int rc;
+
+	db->stmt_clock++;
+	if (e && !e->in_use) {
+		/* db_stmt_done() left it reset and without bindings. */
+		e->in_use = true;
+		e->last_use = db->stmt_clock;
+		*out = e->stmt;
+		return TS_OK;
+	}
+	if (e) {
+		log_debug(LOG_SUBSYS_DB, "%s: '%s' is still in use, preparing a private statement", db->path, sql);
+		return stmt_prepare(db, sql, 0, out);
+	}
+	if (db->stmt_count == DB_STMT_CACHE_MAX) {
+		victim = stmt_oldest_idle(db);
+		if (!victim) {
+			log_debug(LOG_SUBSYS_DB, "%s: all %d cached statements are in use, preparing a private one",
+				  db->path, DB_STMT_CACHE_MAX);
+			return stmt_prepare(db, sql, 0, out);
+		}
+	}
+
+	/* A new entry, made room for only once the statement is prepared. */
+	copy = strdup(sql);
+	if (!copy)
+		return TS_E_NOMEM;
+	rc = stmt_prepare(db, sql, SQLITE_PREPARE_PERSISTENT, &stmt);
+	if (rc != TS_OK) {
+		free(copy);
+		return rc;
+	}
+	if (victim)
+		stmt_evict(db, victim);
+	e = &db->stmts[db->stmt_count++];
+	e->key = sql;
+	e->sql = copy;
+	e->stmt = stmt;
+	e->last_use = db->stmt_clock;
+	e->in_use = true;
+	*out = stmt;
+	return TS_OK;
+}
+
+void db_stmt_done(db_t *db, sqlite3_stmt *stmt)
+{
+	if (!stmt)
+		return;
+	for (size_t i = 0; i < db->stmt_count; i++) {
+		struct db_stmt_entry *e = &db->stmts[i];
+
+		if (e->stmt == stmt) {
+			/* The reset also ends the read transaction the statement may hold. */
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			e->in_use = false;
+			return;
+		}
+	}
+	/* A private statement of a nested request or of a full cache. */
+	sqlite3_finalize(stmt);
 }
 
 int db_step(db_t *db, sqlite3_stmt *stmt, bool *has_row)

@@ -24,7 +24,7 @@ static int find_component(db_t *db, uint32_t vendor, uint32_t name, uint8_t qual
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id FROM components WHERE vendor_id = ? AND name = ? AND qualifier = ?", &stmt);
+	rc = db_stmt(db, "SELECT id FROM components WHERE vendor_id = ? AND name = ? AND qualifier = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, vendor);
@@ -33,7 +33,7 @@ static int find_component(db_t *db, uint32_t vendor, uint32_t name, uint8_t qual
 	rc = db_step(db, stmt, &row);
 	if (rc == TS_OK && row)
 		*id = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK && !row)
 		rc = TS_E_NOT_FOUND;
 	return rc;
@@ -48,7 +48,7 @@ static int register_all(db_t *db, int64_t component, int64_t device, uint16_t al
 	rc = db_begin(db);
 	if (rc != TS_OK)
 		return rc;
-	rc = db_prepare(db, "INSERT INTO component_hashes (component, key, seq_no, pcr, algo, hash) "
+	rc = db_stmt(db, "INSERT INTO component_hashes (component, key, seq_no, pcr, algo, hash) "
 			"VALUES (?, ?, ?, ?, ?, ?)", &stmt);
 	for (size_t i = 0; rc == TS_OK && i < count; i++) {
 		sqlite3_reset(stmt);
@@ -60,7 +60,7 @@ static int register_all(db_t *db, int64_t component, int64_t device, uint16_t al
 		sqlite3_bind_blob(stmt, 6, meas[i].digest, (int)meas[i].digest_len, SQLITE_STATIC);
 		rc = db_step(db, stmt, NULL);
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK)
 		rc = db_commit(db);
 	if (rc != TS_OK)
@@ -106,7 +106,7 @@ int imvatt_compare(db_t *db, int64_t device, uint32_t comp_vendor, uint32_t comp
 	if (rc != TS_OK)
 		return rc;
 
-	rc = db_prepare(db, "SELECT seq_no, pcr, hash FROM component_hashes WHERE component = ? AND key = ? "
+	rc = db_stmt(db, "SELECT seq_no, pcr, hash FROM component_hashes WHERE component = ? AND key = ? "
 			"AND algo = ? ORDER BY seq_no", &stmt);
 	if (rc != TS_OK)
 		return rc;
@@ -145,7 +145,7 @@ int imvatt_compare(db_t *db, int64_t device, uint32_t comp_vendor, uint32_t comp
 			     "received %s)", m->pcr, (long long)seq, registered, received);
 		}
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK)
 		return rc;
 

@@ -45,7 +45,7 @@ static int target_path(db_t *db, const pm_workitem *w, char *out, size_t size)
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, is_dir_type(w->type) ? "SELECT path, NULL FROM directories WHERE id = ?"
+	rc = db_stmt(db, is_dir_type(w->type) ? "SELECT path, NULL FROM directories WHERE id = ?"
 		: "SELECT d.path, f.name FROM files AS f JOIN directories AS d ON f.dir = d.id WHERE f.id = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
@@ -67,7 +67,7 @@ static int target_path(db_t *db, const pm_workitem *w, char *out, size_t size)
 		if (rc == TS_OK && (n < 0 || (size_t)n >= size))
 			rc = TS_E_TOO_LARGE;
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	return rc;
 }
 
@@ -156,7 +156,7 @@ static int compare_file(db_t *db, int64_t product, uint16_t algo, const pm_worki
 	bool row = false, any = false;
 	int rc;
 
-	rc = db_prepare(db, is_dir_type(w->type)
+	rc = db_stmt(db, is_dir_type(w->type)
 		? "SELECT fh.hash FROM file_hashes AS fh JOIN files AS f ON fh.file = f.id JOIN versions AS v "
 		  "ON fh.version = v.id WHERE v.product = ? AND fh.algo = ? AND f.dir = ? AND f.name = ?"
 		: "SELECT fh.hash FROM file_hashes AS fh JOIN versions AS v ON fh.version = v.id "
@@ -180,7 +180,7 @@ static int compare_file(db_t *db, int64_t product, uint16_t algo, const pm_worki
 	}
 	if (rc == TS_OK && *verdict == 0)
 		*verdict = any ? -1 : 0;
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	return rc;
 }
 
@@ -191,19 +191,19 @@ static int find_generic_version(db_t *db, int64_t product, int64_t *version)
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id FROM packages WHERE name = ''", &stmt);
+	rc = db_stmt(db, "SELECT id FROM packages WHERE name = ''", &stmt);
 	if (rc == TS_OK)
 		rc = db_step(db, stmt, &row);
 	if (rc == TS_OK && row)
 		package = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK && !row) {
 		rc = db_exec(db, "INSERT INTO packages (name) VALUES ('')");
 		package = sqlite3_last_insert_rowid(db_handle(db));
 	}
 	if (rc != TS_OK)
 		return rc;
-	rc = db_prepare(db, "SELECT id FROM versions WHERE product = ? AND package = ? AND release IS NULL", &stmt);
+	rc = db_stmt(db, "SELECT id FROM versions WHERE product = ? AND package = ? AND release IS NULL", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, product);
@@ -211,16 +211,16 @@ static int find_generic_version(db_t *db, int64_t product, int64_t *version)
 	rc = db_step(db, stmt, &row);
 	if (rc == TS_OK && row)
 		*version = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK || row)
 		return rc;
-	rc = db_prepare(db, "INSERT INTO versions (product, package) VALUES (?, ?)", &stmt);
+	rc = db_stmt(db, "INSERT INTO versions (product, package) VALUES (?, ?)", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, product);
 	sqlite3_bind_int64(stmt, 2, package);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK)
 		*version = sqlite3_last_insert_rowid(db_handle(db));
 	return rc;
@@ -233,7 +233,7 @@ static int find_file(db_t *db, int64_t dir, const char *name, int64_t *file)
 	bool row = false;
 	int rc;
 
-	rc = db_prepare(db, "SELECT id FROM files WHERE dir = ? AND name = ?", &stmt);
+	rc = db_stmt(db, "SELECT id FROM files WHERE dir = ? AND name = ?", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, dir);
@@ -241,16 +241,16 @@ static int find_file(db_t *db, int64_t dir, const char *name, int64_t *file)
 	rc = db_step(db, stmt, &row);
 	if (rc == TS_OK && row)
 		*file = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc != TS_OK || row)
 		return rc;
-	rc = db_prepare(db, "INSERT INTO files (dir, name) VALUES (?, ?)", &stmt);
+	rc = db_stmt(db, "INSERT INTO files (dir, name) VALUES (?, ?)", &stmt);
 	if (rc != TS_OK)
 		return rc;
 	sqlite3_bind_int64(stmt, 1, dir);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_TRANSIENT);
 	rc = db_step(db, stmt, NULL);
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK)
 		*file = sqlite3_last_insert_rowid(db_handle(db));
 	return rc;
@@ -267,9 +267,9 @@ static int store_refs(imvatt_state *s, const pm_workitem *w, const pts_file_meas
 	if (rc == TS_OK)
 		rc = find_generic_version(s->db, s->session.product_id, &version);
 	if (rc == TS_OK)
-		rc = db_prepare(s->db, "DELETE FROM file_hashes WHERE file = ? AND version = ? AND algo = ?", &del);
+		rc = db_stmt(s->db, "DELETE FROM file_hashes WHERE file = ? AND version = ? AND algo = ?", &del);
 	if (rc == TS_OK)
-		rc = db_prepare(s->db, "INSERT INTO file_hashes (file, version, algo, hash) VALUES (?, ?, ?, ?)", &ins);
+		rc = db_stmt(s->db, "INSERT INTO file_hashes (file, version, algo, hash) VALUES (?, ?, ?, ?)", &ins);
 	for (size_t i = 0; rc == TS_OK && i < meas->count; i++) {
 		char name[256], hex[2 * 64 + 1];
 		int64_t file = w->arg_int;
@@ -297,8 +297,8 @@ static int store_refs(imvatt_state *s, const pm_workitem *w, const pts_file_meas
 			rc = db_step(s->db, ins, NULL);
 		}
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
+	db_stmt_done(s->db, del);
+	db_stmt_done(s->db, ins);
 	if (rc == TS_OK)
 		rc = db_commit(s->db);
 	if (rc != TS_OK)

@@ -208,7 +208,7 @@ int imvatt_ima_check_files(db_t *db, int64_t product, uint16_t bank_algo, const 
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	rc = db_prepare(db, "SELECT fh.hash FROM file_hashes AS fh JOIN files AS f ON fh.file = f.id "
+	rc = db_stmt(db, "SELECT fh.hash FROM file_hashes AS fh JOIN files AS f ON fh.file = f.id "
 			"JOIN directories AS d ON f.dir = d.id JOIN versions AS v ON fh.version = v.id "
 			"WHERE v.product = ? AND fh.algo = ? AND d.path = ? AND f.name = ? ORDER BY v.time DESC", &stmt);
 	if (rc != TS_OK)
@@ -259,7 +259,7 @@ int imvatt_ima_check_files(db_t *db, int64_t product, uint16_t bank_algo, const 
 			first_problem(&c, "has no reference digest", path);
 		}
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 	if (rc == TS_OK)
 		*out = c;
 	return rc;

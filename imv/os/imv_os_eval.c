@@ -203,7 +203,7 @@ int imv_os_pkgdb_load(db_t *db, int64_t product, imv_os_pkgdb **out)
 
 	if (!pkgdb)
 		return TS_E_NOMEM;
-	rc = db_prepare(db, "SELECT p.name, v.release, v.security, v.blacklist FROM versions AS v "
+	rc = db_stmt(db, "SELECT p.name, v.release, v.security, v.blacklist FROM versions AS v "
 			"JOIN packages AS p ON p.id = v.package WHERE v.product = ? AND v.release IS NOT NULL "
 			"AND (v.security != 0 OR v.blacklist != 0)", &stmt);
 	if (rc != TS_OK)
@@ -244,7 +244,7 @@ int imv_os_pkgdb_load(db_t *db, int64_t product, imv_os_pkgdb **out)
 			break;
 		}
 	}
-	sqlite3_finalize(stmt);
+	db_stmt_done(db, stmt);
 out:
 	if (rc != TS_OK) {
 		imv_os_pkgdb_free(pkgdb);

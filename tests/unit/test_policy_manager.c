@@ -266,6 +266,62 @@ START_TEST(pm_stop_leaves_other_imv_items)
 }
 END_TEST
 
+/* Statements of the connection that have started and not been reset, so may hold a read transaction. */
+static int count_busy_stmts(sqlite3 *h)
+{
+	int n = 0;
+
+	for (sqlite3_stmt *st = sqlite3_next_stmt(h, NULL); st; st = sqlite3_next_stmt(h, st))
+		n += sqlite3_stmt_busy(st) != 0;
+	return n;
+}
+
+static int count_stmts(sqlite3 *h)
+{
+	int n = 0;
+
+	for (sqlite3_stmt *st = sqlite3_next_stmt(h, NULL); st; st = sqlite3_next_stmt(h, st))
+		n++;
+	return n;
+}
+
+/* One session from attach to stop, as an IMV runs it. */
+static void run_cycle(unsigned long conn, const char *device)
+{
+	pm_workitem *items = NULL;
+	size_t n = 0;
+	pm_session s;
+	int rec, eval;
+
+	s = attach(conn, device);
+	ck_assert_int_eq(count_busy_stmts(db_handle(db)), 0);
+	ck_assert_int_eq(pm_workitems_load(db, s.id, attest_types, 1, &items, &n), TS_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(pm_workitem_set_result(db, &items[0], "ok", PM_EVAL_COMPLIANT), TS_OK);
+	pm_combine(items, n, &rec, &eval);
+	ck_assert_int_eq(pm_session_stop(db, s.id, rec, attest_types, 1), TS_OK);
+	ck_assert_int_eq(count_busy_stmts(db_handle(db)), 0);
+	pm_workitems_free(items, n);
+}
+
+/* The policy manager hands every cached statement back, and later sessions reuse them. */
+START_TEST(pm_statements_reset_and_reused)
+{
+	int cached;
+
+	add_tpm_policy(0);
+	/* A new device, then the same device again (it is a group member by then). */
+	run_cycle(1, "dev-a");
+	run_cycle(2, "dev-a");
+	cached = count_stmts(db_handle(db));
+	ck_assert_int_gt(cached, 10);
+	run_cycle(3, "dev-b");
+	run_cycle(4, "dev-b");
+	ck_assert_int_eq(count_stmts(db_handle(db)), cached);
+	ck_assert_int_eq(query_int("SELECT count(*) FROM results WHERE rec = 0"), 4);
+}
+END_TEST
+
 START_TEST(pm_busy_database_fails)
 {
 	pm_session_info info = { .connection = 1, .product = "P", .device = "d" };
@@ -277,6 +333,7 @@ START_TEST(pm_busy_database_fails)
 	ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(pm_session_attach(quick, &info, &s), TS_E_BUSY);
+	ck_assert_int_eq(count_busy_stmts(db_handle(quick)), 0);
 	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close(other);
 	db_close(quick);
@@ -401,6 +458,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, pm_group_cycle_rejected);
 	tcase_add_test(tc, pm_combine_fails_closed);
 	tcase_add_test(tc, pm_stop_leaves_other_imv_items);
+	tcase_add_test(tc, pm_statements_reset_and_reused);
 	tcase_add_test(tc, pm_busy_database_fails);
 	tcase_add_test(tc, pm_concurrent_sessions_fail_closed);
 	suite_add_tcase(s, tc);
