@@ -1,7 +1,9 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "policy_manager.h"
@@ -395,6 +397,60 @@ static int start_session(db_t *db, const pm_session *s, size_t *added)
 	return walk_group(db, group, s, added);
 }
 
+/*
+ * Returns when this process started, in seconds since the epoch, or 0 if
+ * /proc cannot tell. Both IMVs of a tnc-server get the same value, and a
+ * session created before it belongs to an earlier server process whose
+ * connection IDs this one may use again.
+ */
+static int64_t process_start_time(void)
+{
+	char buf[1024], *p;
+	unsigned long long start_ticks = 0, boot_time = 0;
+	long ticks_per_second = sysconf(_SC_CLK_TCK);
+	size_t n;
+	FILE *f;
+
+	f = fopen("/proc/self/stat", "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Field 22 (starttime); counting starts after the ")" that ends field 2. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
+			 &start_ticks) != 1)
+		return 0;
+
+	f = fopen("/proc/stat", "r");
+	if (!f)
+		return 0;
+	while (fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "btime %llu", &boot_time) == 1)
+			break;
+	fclose(f);
+	if (!boot_time || ticks_per_second <= 0)
+		return 0;
+	return (int64_t)(boot_time + start_ticks / (unsigned long long)ticks_per_second);
+}
+
+static int64_t process_start;
+static pthread_once_t process_start_once = PTHREAD_ONCE_INIT;
+
+/*
+ * btime in /proc/stat is rounded to whole seconds, so the computed start time
+ * can be up to a second late. The margin keeps this process's sessions shareable.
+ */
+#define PROCESS_START_MARGIN_SECONDS 2
+
+static void read_process_start(void)
+{
+	int64_t start = process_start_time();
+
+	process_start = start > PROCESS_START_MARGIN_SECONDS ? start - PROCESS_START_MARGIN_SECONDS : 0;
+}
+
 int pm_session_attach(db_t *db, const pm_session_info *info, pm_session *out)
 {
 	pm_session s = { 0 };
@@ -417,7 +473,10 @@ int pm_session_attach(db_t *db, const pm_session_info *info, pm_session *out)
 	params[0] = (int64_t)info->connection;
 	params[1] = s.device_id;
 	params[2] = s.product_id;
+	pthread_once(&process_start_once, read_process_start);
 	params[3] = (int64_t)time(NULL) - PM_SESSION_SHARE_SECONDS;
+	if (params[3] < process_start)
+		params[3] = process_start;
 	rc = query_id(db, "SELECT id FROM sessions WHERE connection = ? AND device = ? AND product = ? "
 		      "AND time >= ? AND rec = 3 ORDER BY id DESC LIMIT 1", params, 4, &found, &s.id);
 	if (rc != TS_OK)

@@ -14,7 +14,8 @@
  * device ID), so the first one to call pm_session_attach() creates the
  * session and the second attaches to it: a session is shared when it has
  * the same connection ID, device and product, is undecided (rec 3), and was
- * created less than PM_SESSION_SHARE_SECONDS ago.
+ * created less than PM_SESSION_SHARE_SECONDS ago and not before this process
+ * started (a restarted tnc-server counts connection IDs from 1 again).
  *
  * Fail closed: a caller that gets an error here must not recommend allow.
  */

@@ -119,6 +119,36 @@ static int open_handle(const char *path, int flags, int busy_timeout_ms, db_t **
 	return TS_OK;
 }
 
+/*
+ * Adds the indexes tncsuite relies on to a config.db made by another tool
+ * (strongTNC, strongSwan's scripts, an older tnc-db). Without
+ * sessions_connection, every attestation scans the whole sessions table.
+ * It tries once without waiting for a lock, and a failure only costs speed,
+ * so it is logged at info level and the handle stays usable.
+ */
+static void add_missing_indexes(db_t *db, int busy_timeout_ms)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool present = false;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db->handle, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
+				"name = 'sessions_connection'", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		present = sqlite3_step(stmt) == SQLITE_ROW;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_OK || present)
+		return;
+
+	sqlite3_busy_timeout(db->handle, 0);
+	rc = sqlite3_exec(db->handle, "CREATE INDEX IF NOT EXISTS sessions_connection ON sessions (connection)",
+			  NULL, NULL, NULL);
+	sqlite3_busy_timeout(db->handle, busy_timeout_ms > 0 ? busy_timeout_ms : DB_BUSY_TIMEOUT_MS_DEFAULT);
+	if (rc != SQLITE_OK)
+		log_info(LOG_SUBSYS_DB, "%s: cannot add the index sessions_connection (%s); session lookups "
+			 "will scan the sessions table", db->path, sqlite3_errmsg(db->handle));
+}
+
 int db_open(const char *path, int busy_timeout_ms, db_t **out)
 {
 	struct stat st;
@@ -138,6 +168,7 @@ int db_open(const char *path, int busy_timeout_ms, db_t **out)
 		db_close(db);
 		return rc;
 	}
+	add_missing_indexes(db, busy_timeout_ms);
 	*out = db;
 	return TS_OK;
 }

@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   product INTEGER DEFAULT 0 REFERENCES products(id),
   rec INTEGER DEFAULT 3
 );
+-- Not in strongSwan's schema: the policy manager looks sessions up by connection.
+CREATE INDEX IF NOT EXISTS sessions_connection ON sessions (connection);
 
 CREATE TABLE IF NOT EXISTS sessions_identities (
   id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,

@@ -110,6 +110,37 @@ START_TEST(db_busy_is_bounded)
 }
 END_TEST
 
+/*
+ * A config.db made by another tool lacks the sessions_connection index:
+ * db_open adds it, and opening goes on without it when the lock is taken.
+ */
+START_TEST(db_open_adds_session_index)
+{
+	static const char count_sql[] =
+		"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'sessions_connection'";
+	db_t *db = NULL;
+	sqlite3 *other;
+
+	ck_assert_int_eq(db_init(path, 0, &db), TS_OK);
+	ck_assert_int_eq(query_int(db_handle(db), count_sql), 1);
+	ck_assert_int_eq(db_exec(db, "DROP INDEX sessions_connection"), TS_OK);
+	db_close(db);
+
+	/* Another connection holds the write lock: the open succeeds without the index. */
+	ck_assert_int_eq(sqlite3_open(path, &other), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(db_open(path, 200, &db), TS_OK);
+	ck_assert_int_eq(query_int(db_handle(db), count_sql), 0);
+	db_close(db);
+	sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(other);
+
+	ck_assert_int_eq(db_open(path, 0, &db), TS_OK);
+	ck_assert_int_eq(query_int(db_handle(db), count_sql), 1);
+	db_close(db);
+}
+END_TEST
+
 /* strongTNC turns on foreign keys and deletes a device's sessions first. */
 START_TEST(db_delete_device_with_foreign_keys)
 {
@@ -506,6 +537,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, db_open_missing_file);
 	tcase_add_test(tc, db_open_foreign_file);
 	tcase_add_test(tc, db_busy_is_bounded);
+	tcase_add_test(tc, db_open_adds_session_index);
 	tcase_add_test(tc, db_delete_device_with_foreign_keys);
 	tcase_add_test(tc, db_blob_storage_classes);
 	tcase_add_test(tc, db_stmt_reuses_statement);

@@ -115,6 +115,26 @@ START_TEST(pm_second_imv_shares_session)
 }
 END_TEST
 
+/*
+ * A session 30 s old is inside the sharing window, but it was created before
+ * this test process started: it stands for an earlier tnc-server process that
+ * used the same connection ID, and must not be shared.
+ */
+START_TEST(pm_session_of_earlier_process_not_shared)
+{
+	pm_session a, b;
+	char sql[128];
+
+	add_tpm_policy(0);
+	a = attach(9, "dev1");
+	snprintf(sql, sizeof(sql), "UPDATE sessions SET time = time - 30 WHERE id = %lld", (long long)a.id);
+	ck_assert_int_eq(db_exec(db, sql), TS_OK);
+	b = attach(9, "dev1");
+	ck_assert(b.created);
+	ck_assert_int_ne(b.id, a.id);
+}
+END_TEST
+
 START_TEST(pm_stop_writes_results)
 {
 	pm_workitem *items = NULL;
@@ -451,6 +471,7 @@ static Suite *make_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, pm_new_device_joins_default);
 	tcase_add_test(tc, pm_second_imv_shares_session);
+	tcase_add_test(tc, pm_session_of_earlier_process_not_shared);
 	tcase_add_test(tc, pm_stop_writes_results);
 	tcase_add_test(tc, pm_max_age_skips_recent_pass);
 	tcase_add_test(tc, pm_failed_pass_reruns);
