@@ -60,7 +60,8 @@ typedef struct server_conn {
 	char peer[64];
 	char *peer_subject;
 	uint64_t started_ms;
-	uint64_t last_input_ms;
+	uint64_t last_input_ms;              /* last bytes from the socket, or the end of a worker job */
+	uint64_t octets_received;            /* read from the socket so far, TLS records included */
 	uint64_t deadline_ms;                /* connection time limit */
 	unsigned idle_timeout_ms;
 	uint32_t events;                     /* current epoll interest */
@@ -486,7 +487,6 @@ static io_result conn_read(server_conn *c)
 		n = SSL_read(c->ssl, buf, (int)room);
 		if (n <= 0)
 			return ssl_result(c, n, "SSL_read");
-		c->last_input_ms = now_ms();
 		if (pttls_conn_feed(c->pt, buf, (size_t)n) != TS_OK) {
 			c->state = CONN_CLOSING;
 			return IO_OK;
@@ -502,6 +502,20 @@ static io_result conn_read(server_conn *c)
 		}
 	}
 	return IO_OK;
+}
+
+/*
+ * Updates last_input_ms when the socket delivered bytes since the previous
+ * call. Bytes of an incomplete TLS record or handshake message count too.
+ */
+static void conn_note_input(server_conn *c)
+{
+	uint64_t octets = BIO_number_read(SSL_get_rbio(c->ssl));
+
+	if (octets != c->octets_received) {
+		c->octets_received = octets;
+		c->last_input_ms = now_ms();
+	}
 }
 
 /* Advances one connection as far as its socket allows, then sets its epoll interest. */
@@ -574,6 +588,7 @@ static void conn_drive(server_conn *c)
 		return;
 	}
 interest:
+	conn_note_input(c);
 	/* Level-triggered: no EPOLLIN while a worker has the batch, or the loop would spin. */
 	conn_set_events(c, c->want_write ? EPOLLOUT : (c->busy ? 0 : EPOLLIN));
 }
@@ -734,6 +749,13 @@ static void check_timers(server_t *s, uint64_t now)
 			log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
 				 "closing connection from %s: nothing received for %u ms (idle_timeout)", c->peer,
 				 c->idle_timeout_ms);
+			conn_close(c);
+		} else if (c->state == CONN_TLS_HANDSHAKE && now - c->started_ms >= c->idle_timeout_ms) {
+			/* A handshake sent a byte at a time never goes idle: this limit ends it. */
+			log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
+				 "closing connection from %s: TLS handshake not finished within idle_timeout of %u ms "
+				 "(%llu octets received)",
+				 c->peer, c->idle_timeout_ms, (unsigned long long)c->octets_received);
 			conn_close(c);
 		}
 	}
