@@ -582,6 +582,7 @@ static void conn_note_input(server_conn *c)
 /* Advances one connection as far as its socket allows, then sets its epoll interest. */
 static void conn_drive(server_conn *c)
 {
+	bool woken_while_busy = false;
 	io_result r = IO_OK;
 
 	if (c->dead)
@@ -591,6 +592,7 @@ static void conn_drive(server_conn *c)
 		r = conn_flush(c);
 		if (r == IO_CLOSED || r == IO_FAILED)
 			c->doomed = true;
+		woken_while_busy = true;
 		goto interest;
 	}
 	if (c->doomed) {
@@ -650,8 +652,13 @@ static void conn_drive(server_conn *c)
 	}
 interest:
 	conn_note_input(c);
-	/* Level-triggered: no EPOLLIN while a worker has the batch, or the loop would spin. */
-	conn_set_events(c, c->want_write ? EPOLLOUT : (c->busy ? 0 : EPOLLIN));
+	/*
+	 * EPOLLIN stays on when a batch goes to a worker, because the client
+	 * waits for the reply and sends nothing meanwhile. If it sends all the
+	 * same, the level-triggered loop would spin until the worker is done, so
+	 * the first such wake-up turns EPOLLIN off.
+	 */
+	conn_set_events(c, c->want_write ? EPOLLOUT : (woken_while_busy ? 0 : EPOLLIN));
 }
 
 /* Worker thread: runs the PB-TNC session on one batch, then wakes the loop. */
