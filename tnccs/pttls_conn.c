@@ -203,6 +203,11 @@ size_t pttls_conn_buffered(const pttls_conn_t *c)
 	return c->in_len - c->in_start;
 }
 
+size_t pttls_conn_input_capacity(const pttls_conn_t *c)
+{
+	return c->in_cap;
+}
+
 void pttls_conn_set_tls_peer(pttls_conn_t *c, const char *subject)
 {
 	snprintf(c->tls_peer, sizeof(c->tls_peer), "%s", subject ? subject : "");
@@ -222,6 +227,18 @@ int pttls_conn_start(pttls_conn_t *c)
 		return TS_E_NOMEM;
 	}
 	return enqueue(c, &w);
+}
+
+/* Wipes and frees the processed input buffer, because SASL messages may have carried a password. */
+static void release_input(pttls_conn_t *c)
+{
+	if (c->in)
+		OPENSSL_cleanse(c->in, c->in_len);
+	free(c->in);
+	c->in = NULL;
+	c->in_cap = 0;
+	c->in_len = 0;
+	c->in_start = 0;
 }
 
 /*
@@ -693,9 +710,9 @@ static int next_message(pttls_conn_t *c, pttls_event *ev, bool *progress)
 	if (c->state == ST_CLOSED)
 		return TS_OK;
 	avail = c->in_len - c->in_start;
-	raw = c->in + c->in_start;
 	if (avail < PTTLS_HEADER_LEN)
 		return TS_OK;
+	raw = c->in + c->in_start;
 
 	/* The header alone decides whether the message may be buffered at all. */
 	rc = pttls_msg_parse_header(raw, avail, &opts, &hdr, &fault);
@@ -757,5 +774,12 @@ int pttls_conn_next(pttls_conn_t *c, pttls_event *ev)
 	/* Messages that produce no event (a Version Response, a skipped type) do not stop the loop. */
 	while (progress && rc == TS_OK && ev->type == PTTLS_EV_NONE)
 		rc = next_message(c, ev, &progress);
+
+	/*
+	 * Waiting with nothing buffered: no event data points into the buffer
+	 * any more, so a connection between batches keeps no input memory.
+	 */
+	if (ev->type == PTTLS_EV_NONE && c->in_start == c->in_len)
+		release_input(c);
 	return rc;
 }

@@ -101,5 +101,11 @@ pttls_phase pttls_conn_get_phase(const pttls_conn_t *conn);
 const char *pttls_conn_get_sasl_identity(const pttls_conn_t *conn);
 /* Octets buffered but not yet processed. */
 size_t pttls_conn_buffered(const pttls_conn_t *conn);
+/*
+ * Octets allocated for input. pttls_conn_next() frees the buffer when it
+ * returns PTTLS_EV_NONE with nothing buffered, so this is 0 while the
+ * connection waits between messages.
+ */
+size_t pttls_conn_input_capacity(const pttls_conn_t *conn);
 
 #endif

@@ -111,6 +111,11 @@ int pttls_tls_server_ctx(const char *cert, const char *key, const char *ca, pttl
 	}
 	/* tnc-client never resumes a TLS session, so session tickets are wasted work. */
 	SSL_CTX_set_num_tickets(ctx, 0);
+	/*
+	 * Read what the socket has into the record buffer at once, not each
+	 * record header and body with a read() of their own.
+	 */
+	SSL_CTX_set_read_ahead(ctx, 1);
 	rc = load_identity(ctx, cert, key);
 	if (rc != TS_OK)
 		goto out;

@@ -21,6 +21,7 @@
 
 #include "host.h"
 #include "log.h"
+#include "pb_batch.h"
 #include "pttls_tls.h"
 #include "server_loop.h"
 #include "server_pool.h"
@@ -60,7 +61,8 @@ typedef struct server_conn {
 	char peer[64];
 	char *peer_subject;
 	uint64_t started_ms;
-	uint64_t last_input_ms;
+	uint64_t last_input_ms;              /* last bytes from the socket, or the end of a worker job */
+	uint64_t octets_received;            /* read from the socket so far, TLS records included */
 	uint64_t deadline_ms;                /* connection time limit */
 	unsigned idle_timeout_ms;
 	uint32_t events;                     /* current epoll interest */
@@ -394,6 +396,57 @@ static io_result conn_flush(server_conn *c)
 
 static void job_run(void *arg);
 
+/*
+ * Returns true for a CLOSE batch without PB-PA messages: processing it calls
+ * no IMV, so the loop thread does it without the round trip to a worker.
+ * Every other batch, and any batch that does not parse, goes to a worker,
+ * which also sends the PB-Error for it.
+ */
+static bool batch_needs_no_worker(const uint8_t *data, size_t len)
+{
+	pb_batch header, *batch = NULL;
+	pb_limits limits;
+	pb_error_msg err;
+	bool imv_free = true;
+
+	pb_limits_default(&limits);
+	if (pb_batch_parse_header(data, len, PB_ROLE_SERVER, &limits, &header, &err) != TS_OK ||
+	    header.type != PB_BATCH_CLOSE)
+		return false;
+	if (pb_batch_parse(data, len, PB_ROLE_SERVER, &limits, &batch, &err) != TS_OK)
+		return false;
+	for (size_t i = 0; i < batch->count; i++)
+		if (batch->msgs[i].vendor_id == PB_VENDOR_IETF && batch->msgs[i].type == PB_MSG_PA)
+			imv_free = false;
+	pb_batch_destroy(batch);
+	return imv_free;
+}
+
+/*
+ * Queues the reply to a processed batch, and marks the connection for
+ * closing once the session ended or failed. Loop thread only.
+ */
+static void conn_finish_batch(server_conn *c)
+{
+	c->job_batch = NULL;
+	c->last_input_ms = now_ms();
+	if (writer_len(&c->job_out) > 0 &&
+	    pttls_conn_send_batch(c->pt, writer_data(&c->job_out), writer_len(&c->job_out)) != TS_OK) {
+		log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id, "cannot queue a PB-TNC batch of %zu octets",
+			 writer_len(&c->job_out));
+		c->state = CONN_CLOSING;
+	}
+	writer_free(&c->job_out);
+	if (c->job_rc != TS_OK) {
+		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_ERROR, c->id, "PB-TNC session failed: %s",
+			 ts_strerror(c->job_rc));
+		c->state = CONN_CLOSING;
+	} else if (tnccs_session_finished(c->session)) {
+		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, c->id, "PB-TNC session finished");
+		c->state = CONN_CLOSING;
+	}
+}
+
 /* Creates the PB-TNC session once negotiation is done. */
 static int conn_start_session(server_conn *c)
 {
@@ -453,6 +506,15 @@ static bool conn_process(server_conn *c)
 			c->job_batch = ev.data;
 			c->job_len = ev.len;
 			writer_init(&c->job_out, c->pttls_cfg.max_message_size - PTTLS_HEADER_LEN);
+			if (batch_needs_no_worker(ev.data, ev.len)) {
+				log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_DEBUG, c->id,
+					 "processing a CLOSE batch of %zu octets on the event loop thread", ev.len);
+				c->job_rc = tnccs_session_receive(c->session, c->job_batch, c->job_len, &c->job_out);
+				conn_finish_batch(c);
+				if (c->state != CONN_PTTLS)
+					return true;
+				break;
+			}
 			c->busy = true;
 			if (server_pool_submit(c->server->pool, job_run, c) != TS_OK) {
 				c->busy = false;
@@ -486,7 +548,6 @@ static io_result conn_read(server_conn *c)
 		n = SSL_read(c->ssl, buf, (int)room);
 		if (n <= 0)
 			return ssl_result(c, n, "SSL_read");
-		c->last_input_ms = now_ms();
 		if (pttls_conn_feed(c->pt, buf, (size_t)n) != TS_OK) {
 			c->state = CONN_CLOSING;
 			return IO_OK;
@@ -504,9 +565,24 @@ static io_result conn_read(server_conn *c)
 	return IO_OK;
 }
 
+/*
+ * Updates last_input_ms when the socket delivered bytes since the previous
+ * call. Bytes of an incomplete TLS record or handshake message count too.
+ */
+static void conn_note_input(server_conn *c)
+{
+	uint64_t octets = BIO_number_read(SSL_get_rbio(c->ssl));
+
+	if (octets != c->octets_received) {
+		c->octets_received = octets;
+		c->last_input_ms = now_ms();
+	}
+}
+
 /* Advances one connection as far as its socket allows, then sets its epoll interest. */
 static void conn_drive(server_conn *c)
 {
+	bool woken_while_busy = false;
 	io_result r = IO_OK;
 
 	if (c->dead)
@@ -516,6 +592,7 @@ static void conn_drive(server_conn *c)
 		r = conn_flush(c);
 		if (r == IO_CLOSED || r == IO_FAILED)
 			c->doomed = true;
+		woken_while_busy = true;
 		goto interest;
 	}
 	if (c->doomed) {
@@ -574,8 +651,14 @@ static void conn_drive(server_conn *c)
 		return;
 	}
 interest:
-	/* Level-triggered: no EPOLLIN while a worker has the batch, or the loop would spin. */
-	conn_set_events(c, c->want_write ? EPOLLOUT : (c->busy ? 0 : EPOLLIN));
+	conn_note_input(c);
+	/*
+	 * EPOLLIN stays on when a batch goes to a worker, because the client
+	 * waits for the reply and sends nothing meanwhile. If it sends all the
+	 * same, the level-triggered loop would spin until the worker is done, so
+	 * the first such wake-up turns EPOLLIN off.
+	 */
+	conn_set_events(c, c->want_write ? EPOLLOUT : (woken_while_busy ? 0 : EPOLLIN));
 }
 
 /* Worker thread: runs the PB-TNC session on one batch, then wakes the loop. */
@@ -610,23 +693,7 @@ static void handle_done(server_t *s)
 	for (c = list; c; c = next) {
 		next = c->done_next;
 		c->busy = false;
-		c->job_batch = NULL;
-		c->last_input_ms = now_ms();
-		if (writer_len(&c->job_out) > 0 &&
-		    pttls_conn_send_batch(c->pt, writer_data(&c->job_out), writer_len(&c->job_out)) != TS_OK) {
-			log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id, "cannot queue a PB-TNC batch of %zu octets",
-				 writer_len(&c->job_out));
-			c->state = CONN_CLOSING;
-		}
-		writer_free(&c->job_out);
-		if (c->job_rc != TS_OK) {
-			log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_ERROR, c->id, "PB-TNC session failed: %s",
-				 ts_strerror(c->job_rc));
-			c->state = CONN_CLOSING;
-		} else if (tnccs_session_finished(c->session)) {
-			log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, c->id, "PB-TNC session finished");
-			c->state = CONN_CLOSING;
-		}
+		conn_finish_batch(c);
 		conn_drive(c);
 	}
 }
@@ -734,6 +801,13 @@ static void check_timers(server_t *s, uint64_t now)
 			log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
 				 "closing connection from %s: nothing received for %u ms (idle_timeout)", c->peer,
 				 c->idle_timeout_ms);
+			conn_close(c);
+		} else if (c->state == CONN_TLS_HANDSHAKE && now - c->started_ms >= c->idle_timeout_ms) {
+			/* A handshake sent a byte at a time never goes idle: this limit ends it. */
+			log_conn(LOG_SUBSYS_TLS, LOG_LEVEL_ERROR, c->id,
+				 "closing connection from %s: TLS handshake not finished within idle_timeout of %u ms "
+				 "(%llu octets received)",
+				 c->peer, c->idle_timeout_ms, (unsigned long long)c->octets_received);
 			conn_close(c);
 		}
 	}

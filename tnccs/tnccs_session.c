@@ -50,7 +50,7 @@ struct tnccs_session {
 	uint32_t round_trips;      /* CDATA (server) or SDATA (client) batches of this handshake */
 
 	bool have_result;
-	tnccs_result result;
+	tnccs_result *result;      /* allocated for the first RESULT batch, so a waiting session stays small */
 };
 
 int tnccs_session_create(tnccs_host_t *host, bool is_server, const tnccs_conn_info *info,
@@ -112,6 +112,7 @@ void tnccs_session_destroy(tnccs_session_t *s)
 		return;
 	host_conn_destroy(s->conn);
 	writer_free(&s->batch);
+	free(s->result);
 	free(s);
 }
 
@@ -124,8 +125,16 @@ int tnccs_session_get_result(const tnccs_session_t *s, tnccs_result *out)
 {
 	if (!s->have_result)
 		return TS_E_STATE;
-	*out = s->result;
+	*out = *s->result;
 	return TS_OK;
+}
+
+/* Allocates the result record on first use. */
+static int alloc_result(tnccs_session_t *s)
+{
+	if (!s->result)
+		s->result = calloc(1, sizeof(*s->result));
+	return s->result ? TS_OK : TS_E_NOMEM;
 }
 
 /* The largest batch that can go into out: the session's limit or the room left in out. */
@@ -395,6 +404,9 @@ static int send_result(tnccs_session_t *s, writer_t *out)
 
 	host_conn_get_recommendation(s->conn, &rec, &eval);
 	code = host_access_code(rec);
+	rc = alloc_result(s);
+	if (rc != TS_OK)
+		return rc;
 
 	writer_reset(&s->batch);
 	rc = pb_batch_begin(&s->batch, s->role, PB_BATCH_RESULT, &start);
@@ -415,7 +427,7 @@ static int send_result(tnccs_session_t *s, writer_t *out)
 		if (!host_conn_get_reason(s->conn, i, reason, sizeof(reason), lang, sizeof(lang)))
 			break;
 		if (i == 0)
-			log_escape(s->result.reason, sizeof(s->result.reason), reason, strlen(reason));
+			log_escape(s->result->reason, sizeof(s->result->reason), reason, strlen(reason));
 		size = REASON_FIXED_SIZE + strlen(reason) + strlen(lang);
 		reserve = result_reserve(s) - RESULT_FIXED_SIZE;
 		if (writer_len(&s->batch) + size + reserve > batch_limit(s, out)) {
@@ -435,8 +447,8 @@ static int send_result(tnccs_session_t *s, writer_t *out)
 	if (rc != TS_OK)
 		return rc;
 
-	s->result.access_recommendation = code;
-	s->result.assessment_result = (uint32_t)eval;
+	s->result->access_recommendation = code;
+	s->result->assessment_result = (uint32_t)eval;
 	s->have_result = true;
 	s->in_handshake = false;
 	log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, s->conn_id,
@@ -512,12 +524,15 @@ static int server_receive(tnccs_session_t *s, const pb_batch *b, writer_t *out)
 }
 
 /* Client: records the RESULT batch and reports it to the IMCs. */
-static void client_take_result(tnccs_session_t *s, const pb_batch *b)
+static int client_take_result(tnccs_session_t *s, const pb_batch *b)
 {
 	char text[2048], lang[64];
 	size_t used = 0;
+	int rc = alloc_result(s);
 
-	memset(&s->result, 0, sizeof(s->result));
+	if (rc != TS_OK)
+		return rc;
+	memset(s->result, 0, sizeof(*s->result));
 	for (size_t i = 0; i < b->count; i++) {
 		const pb_msg *m = &b->msgs[i];
 
@@ -525,24 +540,24 @@ static void client_take_result(tnccs_session_t *s, const pb_batch *b)
 			continue;
 		switch (m->type) {
 		case PB_MSG_ASSESSMENT_RESULT:
-			s->result.assessment_result = m->assessment_result;
+			s->result->assessment_result = m->assessment_result;
 			break;
 		case PB_MSG_ACCESS_RECOMMENDATION:
-			s->result.access_recommendation = m->access_recommendation;
+			s->result->access_recommendation = m->access_recommendation;
 			break;
 		case PB_MSG_REASON_STRING:
 			log_escape(text, sizeof(text), m->reason.text, m->reason.text_len);
 			log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, s->conn_id, "reason [%s]: %s",
 				 log_escape(lang, sizeof(lang), m->reason.lang, m->reason.lang_len), text);
 			/* Every IMV may give a reason; keep them all, joined by "; ". */
-			if (m->reason.text_len > 0 && used + 3 < sizeof(s->result.reason)) {
+			if (m->reason.text_len > 0 && used + 3 < sizeof(s->result->reason)) {
 				if (used > 0) {
-					memcpy(s->result.reason + used, "; ", 2);
+					memcpy(s->result->reason + used, "; ", 2);
 					used += 2;
 				}
-				log_escape(s->result.reason + used, sizeof(s->result.reason) - used,
+				log_escape(s->result->reason + used, sizeof(s->result->reason) - used,
 					   m->reason.text, m->reason.text_len);
-				used += strlen(s->result.reason + used);
+				used += strlen(s->result->reason + used);
 			}
 			break;
 		case PB_MSG_REMEDIATION_PARAMETERS:
@@ -562,7 +577,8 @@ static void client_take_result(tnccs_session_t *s, const pb_batch *b)
 	s->in_handshake = false;
 	log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, s->conn_id,
 		 "result: access recommendation %u, assessment result %u",
-		 s->result.access_recommendation, s->result.assessment_result);
+		 s->result->access_recommendation, s->result->assessment_result);
+	return TS_OK;
 }
 
 static int client_receive(tnccs_session_t *s, const pb_batch *b, writer_t *out)
@@ -570,6 +586,7 @@ static int client_receive(tnccs_session_t *s, const pb_batch *b, writer_t *out)
 	uint32_t max_round_trips = host_get_options(s->host)->max_round_trips;
 	TNC_RetryReason reason;
 	size_t dropped;
+	int rc;
 
 	switch (b->type) {
 	case PB_BATCH_SDATA:
@@ -591,9 +608,11 @@ static int client_receive(tnccs_session_t *s, const pb_batch *b, writer_t *out)
 			return TS_OK;
 		}
 		host_conn_batch_ending(s->conn);
-		client_take_result(s, b);
+		rc = client_take_result(s, b);
+		if (rc != TS_OK)
+			return rc;
 		/* Without PB-Access-Recommendation the client cannot assume access. */
-		host_conn_notify(s->conn, host_access_state((uint16_t)s->result.access_recommendation));
+		host_conn_notify(s->conn, host_access_state((uint16_t)s->result->access_recommendation));
 
 		if (host_conn_take_retry(s->conn, &reason)) {
 			log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_INFO, s->conn_id,

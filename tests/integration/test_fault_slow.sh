@@ -1,9 +1,9 @@
 #!/bin/sh
 # Slow clients: one sends its TLS ClientHello one byte a second, another
-# completes TLS and then sends its PT-TLS Version Request one byte a second.
-# The server must end both within connection_timeout (4 s here), with a log
-# line naming the time limit, and keep serving other clients without delay
-# meanwhile.
+# completes TLS and then sends its PT-TLS Version Request one byte a second,
+# a third connects and sends nothing. The server must end all three within
+# connection_timeout (4 s here), with a log line naming the time limit that
+# ended each, and keep serving other clients without delay meanwhile.
 . "$(dirname "$0")/lib.sh"
 require_programs
 
@@ -37,6 +37,19 @@ for stage in tls pttls; do
 		>"$WORK/slow.$stage.out" 2>&1 &
 	eval "slow_$stage=\$!"
 done
+# The silent client (perl-base only) connects, reads until the server closes
+# the connection, and prints the seconds that took.
+(
+	start=$(date +%s%N)
+	perl -MIO::Socket::INET -e '
+		alarm 15;
+		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $ARGV[0])
+			or die "cannot connect to port $ARGV[0]: $!\n";
+		1 while sysread($s, my $buf, 512);' "$PORT" || exit 1
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	echo "slow client (silent): closed by the server after $((ms / 1000)).$((ms % 1000 / 100)) s"
+) >"$WORK/slow.silent.out" 2>&1 &
+slow_silent=$!
 sleep 1
 
 # Other clients while the slow ones are connected: each must finish within 2 s.
@@ -62,7 +75,7 @@ else
 	fail slow-others-not-delayed "the slowest other client took $slowest ms"
 fi
 
-for stage in tls pttls; do
+for stage in tls pttls silent; do
 	eval "pid=\$slow_$stage"
 	if wait "$pid"; then
 		secs=$(sed -n 's/.*closed by the server after \([0-9]*\)\..*/\1/p' "$WORK/slow.$stage.out")
@@ -76,13 +89,26 @@ for stage in tls pttls; do
 	fi
 done
 # The PT-TLS client sends a TLS record each second, so only connection_timeout
-# can end it; the ClientHello bytes do not complete a record, and the server
-# may end that one by either time limit.
+# can end it. The ClientHello bytes keep the TLS client from going idle, but
+# its handshake must finish within idle_timeout. The silent client is idle.
 n=$(grep -cE "closing connection from .*(connection_timeout|idle_timeout)" "$SERVER_LOG")
-if [ "${n:-0}" -eq 2 ]; then
+if [ "${n:-0}" -eq 3 ]; then
 	pass slow-timeouts-logged
 else
-	fail slow-timeouts-logged "${n:-0} timeout lines in the server log, 2 expected"
+	fail slow-timeouts-logged "${n:-0} timeout lines in the server log, 3 expected"
+fi
+line=$(grep "TLS handshake not finished within idle_timeout of 3000 ms" "$SERVER_LOG")
+octets=$(echo "$line" | sed -n 's/.*(\([0-9]*\) octets received).*/\1/p')
+if [ "$(echo "$line" | grep -c .)" -eq 1 ] && [ "${octets:-0}" -ge 2 ]; then
+	pass slow-tls-handshake-logged
+else
+	fail slow-tls-handshake-logged "expected one handshake time limit line with the octets received, got: '$line'"
+fi
+n=$(grep -c "nothing received for 3000 ms (idle_timeout)" "$SERVER_LOG")
+if [ "${n:-0}" -eq 1 ]; then
+	pass slow-silent-idle-logged
+else
+	fail slow-silent-idle-logged "${n:-0} 'nothing received' lines, 1 expected (the silent client only)"
 fi
 if grep -q "connection_timeout of 4000 ms reached" "$SERVER_LOG"; then
 	pass slow-pttls-not-idle

@@ -3,6 +3,9 @@
 # (s_client) sends hand-made PT-TLS messages over TLS, and the PT-TLS Error
 # code in the server's reply is checked against RFC 6876 §3.9 for each
 # violation. The server must keep serving well-behaved clients afterwards.
+# Last, hand-made PB-TNC CLOSE batches check that the server processes one
+# without PB-PA messages on its event loop thread and still delivers the
+# PB-PA messages of another to the IMV.
 . "$(dirname "$0")/lib.sh"
 require_programs
 
@@ -141,5 +144,48 @@ expect_error sasl-malformed-plain "$VERSION_REQUEST 00000000 00000004 00000019 0
 expect_error batch-before-authentication "$VERSION_REQUEST 00000000 00000007 00000018 00000001 0200000100000008" 4
 run_client sasl-client-after-violations 0 --user alice --password wonderland
 stop_server || fail sasl-server-stop "exit status $?"
+
+# CLOSE batches (RFC 5793 B-Type 6) after an empty CDATA batch, each in a
+# PT-TLS PB-TNC Batch message (type 7). The second CLOSE carries one PB-PA
+# message (NOSKIP set, PA vendor 0, subtype 0, collector 1, validator 0xFFFF,
+# a 4-octet body), which imv-test subscribes to and counts as bad.
+CDATA_EMPTY="00000000 00000007 00000018 00000001 02000001 00000008"
+CLOSE_EMPTY="00000000 00000007 00000018 00000002 02000006 00000008"
+CLOSE_PA="00000000 00000007 00000034 00000002 02000006 00000024
+	80000000 00000001 0000001c 00000000 00000000 0001ffff 61626364"
+LOOP_LINE="processing a CLOSE batch of 8 octets on the event loop thread"
+STATS=$WORK/imv.stats
+write_conf "debug = tls=2,tnc=3"
+echo "stats_file = $STATS" >> "$CLIENT_CONF"
+start_server "$CLIENT_CONF" || { fail start "tnc-server did not start"; tnc_finish; }
+
+send_raw close-empty "$VERSION_REQUEST $CDATA_EMPTY $CLOSE_EMPTY"
+case " $(reply_types close-empty)" in
+*" 7:- "*) pass close-empty-after-result ;;
+*) fail close-empty-after-result "reply messages (type:code): '$(reply_types close-empty)'" ;;
+esac
+wait_lines "$STATS" "^imv " 1
+n=$(grep -c "$LOOP_LINE" "$SERVER_LOG")
+if [ "${n:-0}" -eq 1 ] && grep -q "PB-TNC session finished" "$SERVER_LOG"; then
+	pass close-empty-on-loop-thread
+else
+	fail close-empty-on-loop-thread "${n:-0} lines '$LOOP_LINE', 1 expected, and a finished session"
+fi
+
+send_raw close-with-pa "$VERSION_REQUEST $CDATA_EMPTY $CLOSE_PA"
+wait_lines "$STATS" "^imv " 2
+n2=$(grep -c "$LOOP_LINE" "$SERVER_LOG")
+if [ "${n2:-0}" -eq "${n:-0}" ]; then
+	pass close-with-pa-to-worker
+else
+	fail close-with-pa-to-worker "the event loop thread processed the CLOSE batch with a PB-PA message"
+fi
+bad=$(grep "^imv " "$STATS" | sed -n 2p | tr ' ' '\n' | sed -n 's/^bad=//p')
+if [ "$bad" = 1 ]; then
+	pass close-with-pa-delivered
+else
+	fail close-with-pa-delivered "imv-test counted bad=$bad, expected 1 (stats: $(cat "$STATS"))"
+fi
+stop_server || fail close-server-stop "exit status $?"
 
 tnc_finish

@@ -675,6 +675,63 @@ START_TEST(many_small_messages_one_feed)
 }
 END_TEST
 
+/* The input buffer is freed once every buffered message was processed, and kept for a partial one. */
+START_TEST(input_released_when_consumed)
+{
+	pttls_conn_t *client = make(false, NULL, NULL, NULL);
+	pttls_conn_t *server = make(true, NULL, NULL, NULL);
+	size_t batch_len = 16000, len;
+	uint8_t *batch = malloc(batch_len);
+	const uint8_t *msg;
+	pttls_event ev;
+
+	ck_assert_ptr_nonnull(batch);
+	for (size_t i = 0; i < batch_len; i++)
+		batch[i] = (uint8_t)(i * 7);
+	negotiate(client, server);
+	ck_assert_uint_gt(pttls_conn_input_capacity(server), 0);
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_NONE);
+	ck_assert_uint_eq(pttls_conn_input_capacity(server), 0);
+
+	/* A whole message: the buffer stays while the event data points into it. */
+	ck_assert_int_eq(pttls_conn_send_batch(client, batch, batch_len), TS_OK);
+	ck_assert_int_eq(pump(client, server), 1);
+	ck_assert_uint_ge(pttls_conn_input_capacity(server), batch_len + 16);
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_BATCH);
+	ck_assert_uint_ge(pttls_conn_input_capacity(server), batch_len + 16);
+	ck_assert_uint_eq(ev.len, batch_len);
+	ck_assert_mem_eq(ev.data, batch, batch_len);
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_NONE);
+	ck_assert_uint_eq(pttls_conn_input_capacity(server), 0);
+
+	/* Half a message stays buffered until the rest completes it. */
+	ck_assert_int_eq(pttls_conn_send_batch(client, batch, batch_len), TS_OK);
+	msg = pttls_conn_out_peek(client, &len);
+	ck_assert_uint_eq(len, batch_len + 16);
+	ck_assert_int_eq(pttls_conn_feed(server, msg, len / 2), TS_OK);
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_NONE);
+	ck_assert_uint_eq(pttls_conn_buffered(server), len / 2);
+	ck_assert_uint_ge(pttls_conn_input_capacity(server), len / 2);
+	ck_assert_int_eq(pttls_conn_feed(server, msg + len / 2, len - len / 2), TS_OK);
+	pttls_conn_out_pop(client);
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_BATCH);
+	ck_assert_uint_eq(ev.len, batch_len);
+	ck_assert_mem_eq(ev.data, batch, batch_len);
+	ck_assert_int_eq(pttls_conn_next(server, &ev), TS_OK);
+	ck_assert_int_eq(ev.type, PTTLS_EV_NONE);
+	ck_assert_uint_eq(pttls_conn_input_capacity(server), 0);
+
+	free(batch);
+	pttls_conn_destroy(client);
+	pttls_conn_destroy(server);
+}
+END_TEST
+
 START_TEST(sasl_external_with_client_cert)
 {
 	pttls_conn_t *client = make_cert_client(NULL, NULL);
@@ -777,6 +834,7 @@ static Suite *make_suite(void)
 	tcase_add_test(ok, handshake_without_sasl);
 	tcase_add_test(ok, message_ids_count_from_zero);
 	tcase_add_test(ok, byte_by_byte_input);
+	tcase_add_test(ok, input_released_when_consumed);
 	tcase_add_test(ok, feed_limit);
 	tcase_add_test(ok, send_batch_before_data_phase);
 	tcase_add_test(ok, client_accepts_one_octet_result);
