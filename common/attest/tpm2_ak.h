@@ -43,8 +43,21 @@ TS_MUST_CHECK int tpm2_ak_from_tpmt_public(const TPMT_PUBLIC *pub, EVP_PKEY **ou
 /* tpm2_ak_parse_public() followed by tpm2_ak_from_tpmt_public(). */
 TS_MUST_CHECK int tpm2_ak_from_tpm2b_public(const uint8_t *data, size_t len, EVP_PKEY **out);
 
-/* A DER SubjectPublicKeyInfo, with trailing bytes rejected. */
+/*
+ * A DER SubjectPublicKeyInfo, with trailing bytes rejected (TS_E_TRAILING).
+ * The usual AK layouts go through tpm2_ak_from_spki_fixed(), every other
+ * one through OpenSSL's d2i_PUBKEY.
+ */
 TS_MUST_CHECK int tpm2_ak_from_spki_der(const uint8_t *der, size_t len, EVP_PKEY **out);
+
+/*
+ * Decodes the DER SubjectPublicKeyInfo of an EC P-256 or P-384 key with an
+ * uncompressed point, or of an RSA 2048 key with exponent 65537, by its
+ * fixed layout, and imports the key with EVP_PKEY_fromdata. Returns
+ * TS_E_UNSUPPORTED for any other layout, TS_E_INVALID for a truncated input
+ * or a point not on the curve, and TS_E_TRAILING for bytes after the key.
+ */
+TS_MUST_CHECK int tpm2_ak_from_spki_fixed(const uint8_t *der, size_t len, EVP_PKEY **out);
 
 /* A PEM "PUBLIC KEY" block. */
 TS_MUST_CHECK int tpm2_ak_from_pem(const char *pem, size_t len, EVP_PKEY **out);

@@ -202,7 +202,11 @@ TS_MUST_CHECK int imvatt_evidence_sef(imvatt_state *s, const uint8_t *value, siz
 TS_MUST_CHECK int imvatt_evidence_verify_quote(const uint8_t *value, size_t len, uint16_t meas_algo,
 					       const pcr_bank_t *bank, uint32_t evidence_pcrs, EVP_PKEY *ak,
 					       const uint8_t *secret, size_t secret_len, char *problem);
-/* Evaluates the TPMRA workitems once evidence and quote are in. */
+/*
+ * Evaluates the TPMRA workitems once evidence and quote are in. It does
+ * nothing while Simple Evidence Final is missing or when no TPMRA workitem
+ * waits for a result, so the comparison runs once per attestation.
+ */
 TS_MUST_CHECK int imvatt_evidence_finish(imvatt_state *s);
 void imvatt_evidence_free(imvatt_state *s);
 

@@ -524,11 +524,25 @@ static int worse_eval(int a, int b)
 	return rank[b] > rank[a] ? b : a;
 }
 
+/* Whether a TPMRA workitem still waits for its result. */
+static bool tpmra_pending(const imvatt_state *s)
+{
+	for (size_t i = 0; i < s->item_count; i++)
+		if (s->items[i].type == PM_WORKITEM_TPMRA && !s->items[i].done)
+			return true;
+	return false;
+}
+
 int imvatt_evidence_finish(imvatt_state *s)
 {
 	comp_outcome outcomes[IMVATT_COMP_COUNT];
 
-	if (!s->proto.sef_received)
+	/*
+	 * The comparison with config.db, and the registration at first contact,
+	 * run once per attestation, because afterwards every TPMRA workitem has
+	 * its result.
+	 */
+	if (!s->proto.sef_received || !tpmra_pending(s))
 		return TS_OK;
 	if (s->comps[IMVATT_COMP_BIOS].requested)
 		finish_bios(s, &outcomes[IMVATT_COMP_BIOS]);

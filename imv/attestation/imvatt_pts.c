@@ -403,7 +403,6 @@ int imvatt_pts_next(imvatt_state *s)
 		p->evidence_requested = true;
 		return imvatt_evidence_request(s);
 	}
-	if (p->sef_received)
-		return imvatt_evidence_finish(s);
+	/* imvatt_evidence_sef() evaluated the evidence when Simple Evidence Final arrived. */
 	return TS_OK;
 }

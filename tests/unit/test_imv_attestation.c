@@ -1700,6 +1700,69 @@ START_TEST(swtpm_register_compare_reset)
 }
 END_TEST
 
+/* SQL statements on component_hashes that any connection of this process ran. */
+static unsigned hash_selects, hash_inserts;
+
+static int count_hash_statements(unsigned type, void *ctx, void *stmt, void *sql_text)
+{
+	const char *sql = sql_text;
+
+	(void)ctx;
+	(void)stmt;
+	if (type != SQLITE_TRACE_STMT || !sql)
+		return 0;
+	if (strncmp(sql, "SELECT", 6) == 0 && strstr(sql, "FROM component_hashes"))
+		hash_selects++;
+	else if (strncmp(sql, "INSERT INTO component_hashes", 28) == 0)
+		hash_inserts++;
+	return 0;
+}
+
+/* Installed with sqlite3_auto_extension, so it also traces the IMV's own config.db handles. */
+static int trace_hash_statements(sqlite3 *db, const char **err, const struct sqlite3_api_routines *api)
+{
+	(void)err;
+	(void)api;
+	return sqlite3_trace_v2(db, SQLITE_TRACE_STMT, count_hash_statements, NULL);
+}
+
+/* One attestation reads the registered BIOS measurements once, and registers them once. */
+START_TEST(swtpm_compare_runs_once)
+{
+	imc_run run = { 0 };
+
+	make_db("B", ak_keyid, 1);
+	ck_assert_int_eq(sqlite3_auto_extension((void (*)(void))trace_hash_statements), SQLITE_OK);
+
+	hash_selects = hash_inserts = 0;
+	attest_once(1, &default_opts, &run);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_uint_eq(hash_selects, 1);
+	ck_assert_uint_eq(hash_inserts, RUN1_EVENTS);
+	ck_assert_str_eq(last_result(), "registered 105 BIOS evidence measurements; TPM quote verified");
+
+	hash_selects = hash_inserts = 0;
+	attest_once(2, &default_opts, &run);
+	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ALLOW);
+	ck_assert_uint_eq(hash_selects, 1);
+	ck_assert_uint_eq(hash_inserts, 0);
+	ck_assert_str_eq(last_result(), "105 BIOS measurements equal the registered ones; TPM quote verified");
+
+	/* A changed measurement is compared once as well. */
+	{
+		imc_opts o = default_opts;
+
+		o.change_event = 36;
+		hash_selects = hash_inserts = 0;
+		attest_once(3, &o, &run);
+		ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
+		ck_assert_uint_eq(hash_selects, 1);
+		ck_assert_uint_eq(hash_inserts, 0);
+	}
+	ck_assert_int_eq(sqlite3_cancel_auto_extension((void (*)(void))trace_hash_statements), 1);
+}
+END_TEST
+
 START_TEST(swtpm_rejections)
 {
 	imc_run first = { 0 }, run = { 0 };
@@ -2076,6 +2139,7 @@ static Suite *make_suite(void)
 	tcase_add_checked_fixture(tpm, swtpm_setup, swtpm_teardown);
 	tcase_set_timeout(tpm, 60);
 	tcase_add_test(tpm, swtpm_register_compare_reset);
+	tcase_add_test(tpm, swtpm_compare_runs_once);
 	tcase_add_test(tpm, swtpm_rejections);
 	tcase_add_test(tpm, swtpm_bios_and_ima);
 	tcase_add_test(ima, ima_sig_template_hashes_match);

@@ -4,7 +4,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 #include <tss2/tss2_mu.h>
 
 #include "test_util.h"
@@ -476,6 +479,284 @@ START_TEST(tpm2_ak_spki_bad)
 	ck_assert_ptr_null(ak);
 	free(spki);
 	free(longer);
+}
+END_TEST
+
+/* ---- SubjectPublicKeyInfo layouts decoded without d2i_PUBKEY ---- */
+
+/* The layouts that tpm2_ak_from_spki_fixed() decodes, with the DER lengths of RFC 5480 and RFC 3279 keys. */
+static const struct spki_case {
+	const char *type;
+	const char *group;  /* EC curve, NULL for RSA */
+	size_t der_len;
+	size_t key_offset;  /* first octet of the EC point or RSA modulus */
+} spki_cases[] = {
+	{ "EC", "P-256", 91, 26 },
+	{ "EC", "P-384", 120, 23 },
+	{ "RSA", NULL, 294, 33 },
+};
+
+static EVP_PKEY *spki_case_keygen(const struct spki_case *c)
+{
+	EVP_PKEY *key = c->group ? EVP_PKEY_Q_keygen(NULL, NULL, "EC", c->group)
+				 : EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+
+	ck_assert_ptr_nonnull(key);
+	return key;
+}
+
+/* The DER SubjectPublicKeyInfo OpenSSL writes for key. */
+static unsigned char *spki_der(EVP_PKEY *key, size_t *len)
+{
+	unsigned char *der = NULL;
+	int der_len = i2d_PUBKEY(key, &der);
+
+	ck_assert_int_gt(der_len, 0);
+	*len = (size_t)der_len;
+	return der;
+}
+
+/* OpenSSL's own decoder, the reference for the fixed layouts. */
+static EVP_PKEY *spki_d2i(const unsigned char *der, size_t len)
+{
+	const unsigned char *p = der;
+	EVP_PKEY *key = d2i_PUBKEY(NULL, &p, (long)len);
+
+	if (key && p != der + len) {
+		EVP_PKEY_free(key);
+		return NULL;
+	}
+	return key;
+}
+
+/* Whether `pub` verifies a SHA-256 signature that `priv` made over a fixed message. */
+static bool spki_verifies(EVP_PKEY *priv, EVP_PKEY *pub)
+{
+	static const unsigned char msg[] = "TPM2 quote info stand-in";
+	unsigned char sig[512];
+	size_t sig_len = sizeof(sig);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok;
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_DigestSignInit_ex(ctx, NULL, "SHA256", NULL, NULL, priv, NULL), 1);
+	ck_assert_int_eq(EVP_DigestSign(ctx, sig, &sig_len, msg, sizeof(msg)), 1);
+	EVP_MD_CTX_free(ctx);
+	ctx = EVP_MD_CTX_new();
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(EVP_DigestVerifyInit_ex(ctx, NULL, "SHA256", NULL, NULL, pub, NULL), 1);
+	ok = EVP_DigestVerify(ctx, sig, sig_len, msg, sizeof(msg)) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+START_TEST(tpm2_ak_spki_fixed_equals_d2i)
+{
+	const struct spki_case *c = &spki_cases[_i];
+	EVP_PKEY *priv = spki_case_keygen(c), *fast = NULL, *ref;
+	size_t len, again_len;
+	unsigned char *der = spki_der(priv, &len), *again;
+
+	ck_assert_uint_eq(len, c->der_len);
+	ck_assert_int_eq(tpm2_ak_from_spki_fixed(der, len, &fast), TS_OK);
+	ref = spki_d2i(der, len);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_int_eq(EVP_PKEY_eq(fast, ref), 1);
+	ck_assert_int_eq(EVP_PKEY_get_bits(fast), EVP_PKEY_get_bits(ref));
+	ck_assert_int_eq(EVP_PKEY_is_a(fast, c->type), 1);
+
+	/* Re-encoded, the key gives back the same octets, so its keyid is unchanged. */
+	again = spki_der(fast, &again_len);
+	ck_assert_uint_eq(again_len, len);
+	ck_assert_mem_eq(again, der, len);
+	ck_assert(spki_verifies(priv, fast));
+
+	EVP_PKEY_free(fast);
+	fast = NULL;
+	ck_assert_int_eq(tpm2_ak_from_spki_der(der, len, &fast), TS_OK);
+	ck_assert_int_eq(EVP_PKEY_eq(fast, ref), 1);
+
+	OPENSSL_free(again);
+	OPENSSL_free(der);
+	EVP_PKEY_free(fast);
+	EVP_PKEY_free(ref);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
+/* Every truncation is invalid and a trailing byte is rejected, on both paths. */
+START_TEST(tpm2_ak_spki_fixed_lengths)
+{
+	const struct spki_case *c = &spki_cases[_i];
+	EVP_PKEY *priv = spki_case_keygen(c), *key = NULL;
+	size_t len;
+	unsigned char *der = spki_der(priv, &len);
+	unsigned char *longer = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(longer);
+	memcpy(longer, der, len);
+	longer[len] = 0;
+	for (size_t n = 0; n < len; n++) {
+		int fixed_rc = tpm2_ak_from_spki_fixed(der, n, &key);
+
+		/* Shorter than the prefix: not this layout, so d2i_PUBKEY decides. */
+		if (n < c->key_offset)
+			ck_assert_msg(fixed_rc == TS_E_UNSUPPORTED, "length %zu: %d", n, fixed_rc);
+		else
+			ck_assert_msg(fixed_rc == TS_E_INVALID, "length %zu: %d", n, fixed_rc);
+		ck_assert_msg(tpm2_ak_from_spki_der(der, n, &key) == TS_E_INVALID, "length %zu", n);
+		ck_assert_ptr_null(key);
+	}
+	ck_assert_int_eq(tpm2_ak_from_spki_fixed(longer, len + 1, &key), TS_E_TRAILING);
+	ck_assert_int_eq(tpm2_ak_from_spki_der(longer, len + 1, &key), TS_E_TRAILING);
+	ck_assert_ptr_null(key);
+
+	/* A changed prefix octet (the outer SEQUENCE length) is another layout, which d2i_PUBKEY rejects. */
+	der[1] ^= 0x01;
+	ck_assert_int_eq(tpm2_ak_from_spki_fixed(der, len, &key), TS_E_UNSUPPORTED);
+	ck_assert_ptr_null(spki_d2i(der, len));
+	ck_assert_int_eq(tpm2_ak_from_spki_der(der, len, &key), TS_E_INVALID);
+	ck_assert_ptr_null(key);
+
+	free(longer);
+	OPENSSL_free(der);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
+/* A point with a changed Y coordinate is not on the curve, and d2i_PUBKEY rejects it as well. */
+START_TEST(tpm2_ak_spki_fixed_off_curve)
+{
+	const struct spki_case *c = &spki_cases[_i];
+	EVP_PKEY *priv = spki_case_keygen(c), *key = NULL;
+	size_t len;
+	unsigned char *der = spki_der(priv, &len);
+
+	ck_assert_ptr_nonnull(c->group);
+	der[len - 1] ^= 0x01;
+	ck_assert_ptr_null(spki_d2i(der, len));
+	ck_assert_int_eq(tpm2_ak_from_spki_fixed(der, len, &key), TS_E_INVALID);
+	ck_assert_int_eq(tpm2_ak_from_spki_der(der, len, &key), TS_E_INVALID);
+	ck_assert_ptr_null(key);
+
+	/* Off the curve and one byte more: invalid first, as d2i_PUBKEY reports it. */
+	{
+		unsigned char *longer = malloc(len + 1);
+
+		ck_assert_ptr_nonnull(longer);
+		memcpy(longer, der, len);
+		longer[len] = 0;
+		ck_assert_int_eq(tpm2_ak_from_spki_der(longer, len + 1, &key), TS_E_INVALID);
+		free(longer);
+	}
+	OPENSSL_free(der);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
+/* Keys outside the fixed layouts, each as OpenSSL encodes it. */
+enum fallback_form {
+	FALLBACK_P521,
+	FALLBACK_P256_COMPRESSED,
+	FALLBACK_P256_HYBRID,
+	FALLBACK_P256_EXPLICIT,
+	FALLBACK_RSA1024,
+	FALLBACK_RSA2048_E3,
+	FALLBACK_COUNT
+};
+
+static EVP_PKEY *fallback_keygen(enum fallback_form form)
+{
+	EVP_PKEY_CTX *ctx;
+	EVP_PKEY *key = NULL;
+	BIGNUM *e;
+
+	switch (form) {
+	case FALLBACK_P521:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-521");
+		break;
+	case FALLBACK_P256_COMPRESSED:
+	case FALLBACK_P256_HYBRID:
+	case FALLBACK_P256_EXPLICIT:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		ck_assert_ptr_nonnull(key);
+		if (form == FALLBACK_P256_EXPLICIT)
+			ck_assert_int_eq(EVP_PKEY_set_utf8_string_param(key, OSSL_PKEY_PARAM_EC_ENCODING,
+									 OSSL_PKEY_EC_ENCODING_EXPLICIT), 1);
+		else
+			ck_assert_int_eq(EVP_PKEY_set_utf8_string_param(key, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+									 form == FALLBACK_P256_COMPRESSED
+									 ? OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_COMPRESSED
+									 : OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_HYBRID), 1);
+		break;
+	case FALLBACK_RSA1024:
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+		break;
+	case FALLBACK_RSA2048_E3:
+		ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+		e = BN_new();
+		ck_assert_ptr_nonnull(ctx);
+		ck_assert_ptr_nonnull(e);
+		ck_assert_int_eq(BN_set_word(e, 3), 1);
+		ck_assert_int_eq(EVP_PKEY_keygen_init(ctx), 1);
+		ck_assert_int_eq(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048), 1);
+		ck_assert_int_eq(EVP_PKEY_CTX_set1_rsa_keygen_pubexp(ctx, e), 1);
+		ck_assert_int_eq(EVP_PKEY_generate(ctx, &key), 1);
+		BN_free(e);
+		EVP_PKEY_CTX_free(ctx);
+		break;
+	default:
+		break;
+	}
+	ck_assert_ptr_nonnull(key);
+	return key;
+}
+
+/* Such keys go through d2i_PUBKEY and decode as before, whatever it accepts. */
+START_TEST(tpm2_ak_spki_fallback_decodes)
+{
+	EVP_PKEY *priv = fallback_keygen((enum fallback_form)_i), *key = NULL, *ref;
+	size_t len;
+	unsigned char *der = spki_der(priv, &len);
+
+	ck_assert_int_eq(tpm2_ak_from_spki_fixed(der, len, &key), TS_E_UNSUPPORTED);
+	ck_assert_ptr_null(key);
+	ref = spki_d2i(der, len);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_int_eq(tpm2_ak_from_spki_der(der, len, &key), TS_OK);
+	ck_assert_int_eq(EVP_PKEY_eq(key, ref), 1);
+	ck_assert(spki_verifies(priv, key));
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ref);
+	OPENSSL_free(der);
+	EVP_PKEY_free(priv);
+}
+END_TEST
+
+/* A modulus INTEGER with a 00 octet before an octet below 0x80 is not minimal DER, so d2i_PUBKEY judges it. */
+START_TEST(tpm2_ak_spki_rsa_padding_not_minimal)
+{
+	const struct spki_case *c = &spki_cases[2];
+	EVP_PKEY *priv = spki_case_keygen(c), *key = NULL, *ref;
+	size_t len;
+	unsigned char *der = spki_der(priv, &len);
+	int rc;
+
+	ck_assert_uint_ge(der[c->key_offset], 0x80);
+	der[c->key_offset] &= 0x7f;
+	ck_assert_int_eq(tpm2_ak_from_spki_fixed(der, len, &key), TS_E_UNSUPPORTED);
+	ref = spki_d2i(der, len);
+	rc = tpm2_ak_from_spki_der(der, len, &key);
+	if (ref) {
+		ck_assert_int_eq(rc, TS_OK);
+		ck_assert_int_eq(EVP_PKEY_eq(key, ref), 1);
+	} else {
+		ck_assert_int_eq(rc, TS_E_INVALID);
+	}
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(ref);
+	OPENSSL_free(der);
+	EVP_PKEY_free(priv);
 }
 END_TEST
 
@@ -1179,6 +1460,30 @@ START_TEST(tpm2_ak_swtpm_keyid_all_forms)
 }
 END_TEST
 
+/* The DER files of tpm2-tools have the fixed layouts and give the key of the TPM2B_PUBLIC. */
+START_TEST(tpm2_ak_swtpm_der_fixed_layout)
+{
+	static const char *const names[] = { "ak_ecc", "ak_rsassa" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char file[32];
+		size_t der_len;
+		unsigned char *der;
+		EVP_PKEY *fast = NULL, *tpm;
+
+		snprintf(file, sizeof(file), "%s.der", names[i]);
+		der = tpm_file(file, &der_len);
+		snprintf(file, sizeof(file), "%s.pub", names[i]);
+		tpm = tool_key(file, FORM_TPM2B);
+		ck_assert_int_eq(tpm2_ak_from_spki_fixed(der, der_len, &fast), TS_OK);
+		ck_assert_int_eq(EVP_PKEY_eq(fast, tpm), 1);
+		EVP_PKEY_free(fast);
+		EVP_PKEY_free(tpm);
+		free(der);
+	}
+}
+END_TEST
+
 START_TEST(tpm2_ak_swtpm_name_matches)
 {
 	size_t pub_len, name_len, out_len = 0;
@@ -1213,6 +1518,11 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, tpm2_quote_info_signature_errors);
 	tcase_add_test(tc, tpm2_ak_interop_keyid);
 	tcase_add_test(tc, tpm2_ak_spki_bad);
+	tcase_add_loop_test(tc, tpm2_ak_spki_fixed_equals_d2i, 0, 3);
+	tcase_add_loop_test(tc, tpm2_ak_spki_fixed_lengths, 0, 3);
+	tcase_add_loop_test(tc, tpm2_ak_spki_fixed_off_curve, 0, 2);
+	tcase_add_loop_test(tc, tpm2_ak_spki_fallback_decodes, 0, FALLBACK_COUNT);
+	tcase_add_test(tc, tpm2_ak_spki_rsa_padding_not_minimal);
 	tcase_add_test(tc, tpm2_ak_tpm2b_public_bad);
 	tcase_add_test(tc, tpm2_quote_info_interop_parse);
 	tcase_add_test(tc, tpm2_quote_info_interop_rebuild);
@@ -1237,6 +1547,7 @@ static Suite *make_suite(void)
 		tcase_add_loop_test(real, tpm2_quote_swtpm_wrong_key, 0, nkinds);
 		tcase_add_loop_test(real, tpm2_quote_info_swtpm_roundtrip, 0, nkinds);
 		tcase_add_test(real, tpm2_ak_swtpm_keyid_all_forms);
+		tcase_add_test(real, tpm2_ak_swtpm_der_fixed_layout);
 		tcase_add_test(real, tpm2_ak_swtpm_name_matches);
 		suite_add_tcase(s, real);
 	} else {
