@@ -1,8 +1,13 @@
-/* libFuzzer harness for the TPM 2.0 quote, quote info, AK and DH peer-value parsers; the first byte picks the parser. */
+/*
+ * libFuzzer harness for the TPM 2.0 quote, quote info, AK, AK
+ * SubjectPublicKeyInfo and DH peer-value parsers; the first byte picks the
+ * parser.
+ */
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
 #include <stdlib.h>
+#include <openssl/x509.h>
 #include "log.h"
 #include "attest/tpm2_quote.h"
 #include "attest/tpm2_quote_info.h"
@@ -26,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!init) { log_set_level_all(0); init = 1; }
 	if (size < 1)
 		return 0;
-	switch (data[0] % 5) {
+	switch (data[0] % 6) {
 	case 0:
 		if (tpm2_quote_parse(data + 1, size - 1, &attest, &off) == TS_OK) {
 			memset(&sig, 0, sizeof(sig));
@@ -71,6 +76,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)dh_nonce_set_peer(d, data + 1, size - 21, data + size - 20, 20);
 			dh_nonce_destroy(d);
 		}
+		break;
+	}
+	case 5: {
+		/* The direct decoder must agree with OpenSSL's on every key it accepts. */
+		const unsigned char *p = data + 1;
+		EVP_PKEY *fixed = NULL, *general = NULL;
+
+		if (tpm2_ak_from_spki_fixed(data + 1, size - 1, &fixed) == TS_OK) {
+			general = d2i_PUBKEY(NULL, &p, (long)(size - 1));
+			if (!general || p != data + size || EVP_PKEY_eq(fixed, general) != 1)
+				abort();
+		}
+		EVP_PKEY_free(fixed);
+		EVP_PKEY_free(general);
+		if (tpm2_ak_from_spki_der(data + 1, size - 1, &key) == TS_OK)
+			EVP_PKEY_free(key);
 		break;
 	}
 	}
