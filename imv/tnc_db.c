@@ -226,7 +226,7 @@ static int resolve_device(db_t *db, const char *key, char *out, size_t out_size)
 
 static int cmd_init(db_t *db, const options *opt)
 {
-	printf("%s: config.db is ready\n", db_path(db));
+	printf("tnc-db: database %s is ready\n", db_path(db));
 	return EXIT_OK;
 }
 
@@ -704,7 +704,7 @@ static void usage(FILE *f)
 		"Administer config.db, the database of the tncsuite IMVs (shared with strongTNC).\n\n"
 		"Options:\n"
 		"  -d, --db PATH      database file (default: [tnc-db] database in the configuration,\n"
-		"                     else %s)\n"
+		"                     else [imv] database, else %s)\n"
 		"  -c, --config FILE  configuration file (default: $TNCSUITE_CONF, else %s)\n"
 		"  -j, --json         print lists as JSON\n"
 		"  -h, --help         print this help; 'tnc-db COMMAND --help' describes one command\n\n"
@@ -727,6 +727,7 @@ int main(int argc, char **argv)
 	options opt = { 0 };
 	const command *cmd = NULL;
 	conf_t *conf = NULL;
+	char *db_from_conf = NULL;
 	db_t *db = NULL;
 	int c, rc;
 
@@ -771,24 +772,34 @@ int main(int argc, char **argv)
 	/* The database path: --db, else the configuration, else the default. */
 	if (!opt.db_path) {
 		const char *path = config_path ? config_path : conf_default_path();
+		const char *section;
 
 		/* A missing default configuration is fine; a missing --config file is not. */
 		if ((config_path || access(path, F_OK) == 0) && conf_load(path, &conf) != TS_OK) {
 			fprintf(stderr, "tnc-db: cannot load the configuration %s\n", path);
 			return EXIT_ERROR;
 		}
-		opt.db_path = conf_get_str(conf, "tnc-db", "database",
-					   conf_get_str(conf, "imv", "database", TNC_DB_DEFAULT_PATH));
+
+		/* A relative path is taken relative to the configuration file, as the IMVs take it. */
+		section = conf_get_str(conf, "tnc-db", "database", NULL) ? "tnc-db" : "imv";
+		if (conf_get_path(conf, section, "database", TNC_DB_DEFAULT_PATH, &db_from_conf) != TS_OK) {
+			fprintf(stderr, "tnc-db: invalid [%s] database in %s\n", section, path);
+			conf_free(conf);
+			return EXIT_ERROR;
+		}
+		opt.db_path = db_from_conf;
 	}
 
 	rc = cmd->creates ? db_init(opt.db_path, 0, &db) : db_open(opt.db_path, 0, &db);
 	if (rc != TS_OK) {
 		fprintf(stderr, "tnc-db: cannot use database %s: %s\n", opt.db_path, ts_strerror(rc));
 		conf_free(conf);
+		free(db_from_conf);
 		return rc == TS_E_NOT_FOUND ? EXIT_NOT_FOUND : EXIT_ERROR;
 	}
 	rc = cmd->run(db, &opt);
 	db_close(db);
 	conf_free(conf);
+	free(db_from_conf);
 	return rc;
 }

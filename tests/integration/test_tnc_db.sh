@@ -73,6 +73,9 @@ check "invalid type exits 2" expect_exit 2 "$tnc_db" -d "$db" policy-add x BOGUS
 check "unknown command exits 2" expect_exit 2 "$tnc_db" -d "$db" frobnicate
 check "help on a command" sh -c "'$tnc_db' policy-add --help | grep -q 'Usage: tnc-db'"
 check "foreign file rejected" sh -c "sqlite3 '$work/foreign.db' 'CREATE TABLE t (x)' && '$tnc_db' -d '$work/foreign.db' devices 2>&1 | grep -q \"table 'products' is missing\""
+check "relative database next to the configuration" sh -c "mkdir -p '$work/conf' &&
+printf '[imv]\ndatabase = rel.db\n' > '$work/conf/tncsuite.conf' &&
+cd / && '$tnc_db' -c '$work/conf/tncsuite.conf' init >/dev/null && [ -f '$work/conf/rel.db' ]"
 
 echo "RESULT: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
