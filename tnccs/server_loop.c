@@ -78,6 +78,36 @@ typedef struct server_conn {
 	int job_rc;
 } server_conn;
 
+/*
+ * The PB-TNC session of a closed connection, on its way to a worker that
+ * destroys it. Destroying it notifies the IMVs (NotifyConnectionChange
+ * DELETE), and an IMV may do slow work there: imv-os and imv-attestation
+ * stop their config.db session, which waits up to the busy timeout while
+ * another process holds the database's write lock. So the event loop only
+ * closes the socket and TLS and frees its own state, and a worker does the
+ * rest, the way it processes batches:
+ *
+ * - A connection is torn down only when no worker runs a batch of it
+ *   (conn_close() waits for the job), so the IMVs never see DELETE while a
+ *   batch of the connection is processed.
+ * - The teardown holds the connection's reference on its server_gen, so the
+ *   host (and with it TNC_IMV_Terminate) is destroyed only after every
+ *   IMV saw DELETE. The reference is released on the loop thread, like
+ *   every server_gen reference.
+ * - A pending teardown counts against max_connections, and SIGTERM and
+ *   server_quiesce() wait for the pending teardowns as for the open
+ *   connections. server_destroy() runs the queued ones (server_pool_destroy
+ *   runs every queued job) before it releases the host.
+ */
+typedef struct server_teardown {
+	struct server_teardown *next;        /* teardowns_done, under server->done_lock */
+	server_t *server;
+	unsigned long id;
+	tnccs_session_t *session;
+	server_gen *gen;
+	uint64_t queued_ms;
+} server_teardown;
+
 struct server {
 	server_settings settings;
 	int listen_fd;
@@ -90,6 +120,7 @@ struct server {
 	server_conn *conns;
 	server_conn *graveyard;              /* closed connections not yet freed */
 	unsigned conn_count;
+	unsigned teardown_count;             /* sessions of closed connections not yet destroyed */
 	unsigned long next_id;
 	bool draining;                       /* SIGTERM seen: no new connections */
 	uint64_t drain_deadline_ms;
@@ -99,6 +130,7 @@ struct server {
 
 	pthread_mutex_t done_lock;
 	server_conn *done;                   /* connections whose job finished */
+	server_teardown *teardowns_done;     /* teardowns that a worker finished */
 };
 
 /* epoll user data: the listening socket, the signalfd and the eventfd are tagged by these. */
@@ -284,10 +316,42 @@ static void conn_set_events(server_conn *c, uint32_t events)
 		c->events = events;
 }
 
+static void teardown_run(void *arg);
+
+/*
+ * Hands a closed connection's session and its server_gen reference to a
+ * worker (see server_teardown). Without a worker (server_destroy() has
+ * stopped the pool, or no memory) it destroys the session on this thread.
+ */
+static void conn_queue_teardown(server_conn *c)
+{
+	server_t *s = c->server;
+	server_teardown *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->server = s;
+		t->id = c->id;
+		t->session = c->session;
+		t->gen = c->gen;
+		t->queued_ms = now_ms();
+		if (s->pool && server_pool_submit(s->pool, teardown_run, t) == TS_OK) {
+			s->teardown_count++;
+			return;
+		}
+		free(t);
+	}
+	if (s->pool)
+		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_ERROR, c->id,
+			 "cannot hand the connection teardown to a worker; the IMVs are notified on the event loop thread");
+	tnccs_session_destroy(c->session);
+	gen_release(c->gen);
+}
+
 /*
  * Closes a connection and releases what it holds; never while a worker holds
- * it. The structure itself is freed by free_graveyard(), because events for
- * it may still wait in the current epoll batch.
+ * it. A worker destroys the PB-TNC session (conn_queue_teardown). The
+ * structure itself is freed by free_graveyard(), because events for it may
+ * still wait in the current epoll batch.
  */
 static void conn_destroy(server_conn *c)
 {
@@ -305,13 +369,15 @@ static void conn_destroy(server_conn *c)
 	s->conn_count--;
 
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
-	tnccs_session_destroy(c->session);
 	pttls_conn_destroy(c->pt);
 	writer_free(&c->job_out);
 	SSL_free(c->ssl);
 	close(c->fd);
 	free(c->peer_subject);
-	gen_release(c->gen);
+	if (c->session)
+		conn_queue_teardown(c);
+	else
+		gen_release(c->gen);
 	c->session = NULL;
 	c->pt = NULL;
 	c->ssl = NULL;
@@ -661,26 +727,48 @@ interest:
 	conn_set_events(c, c->want_write ? EPOLLOUT : (woken_while_busy ? 0 : EPOLLIN));
 }
 
+static void wake_loop(server_t *s)
+{
+	uint64_t one = 1;
+
+	if (write(s->event_fd, &one, sizeof(one)) < 0)
+		log_error(LOG_SUBSYS_APP, "cannot wake the event loop: %s", strerror(errno));
+}
+
 /* Worker thread: runs the PB-TNC session on one batch, then wakes the loop. */
 static void job_run(void *arg)
 {
 	server_conn *c = arg;
 	server_t *s = c->server;
-	uint64_t one = 1;
 
 	c->job_rc = tnccs_session_receive(c->session, c->job_batch, c->job_len, &c->job_out);
 	pthread_mutex_lock(&s->done_lock);
 	c->done_next = s->done;
 	s->done = c;
 	pthread_mutex_unlock(&s->done_lock);
-	if (write(s->event_fd, &one, sizeof(one)) < 0)
-		log_error(LOG_SUBSYS_APP, "cannot wake the event loop: %s", strerror(errno));
+	wake_loop(s);
+}
+
+/* Worker thread: destroys a closed connection's session (the IMVs see DELETE), then wakes the loop. */
+static void teardown_run(void *arg)
+{
+	server_teardown *t = arg;
+	server_t *s = t->server;
+
+	tnccs_session_destroy(t->session);
+	t->session = NULL;
+	pthread_mutex_lock(&s->done_lock);
+	t->next = s->teardowns_done;
+	s->teardowns_done = t;
+	pthread_mutex_unlock(&s->done_lock);
+	wake_loop(s);
 }
 
 /* Loop thread: takes the results of finished jobs. */
 static void handle_done(server_t *s)
 {
 	server_conn *list, *c, *next;
+	server_teardown *teardowns, *t;
 	uint64_t count;
 
 	if (read(s->event_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
@@ -688,8 +776,18 @@ static void handle_done(server_t *s)
 	pthread_mutex_lock(&s->done_lock);
 	list = s->done;
 	s->done = NULL;
+	teardowns = s->teardowns_done;
+	s->teardowns_done = NULL;
 	pthread_mutex_unlock(&s->done_lock);
 
+	while ((t = teardowns) != NULL) {
+		teardowns = t->next;
+		log_conn(LOG_SUBSYS_TNC, LOG_LEVEL_DEBUG, t->id, "IMVs notified of the deleted connection after %llu ms",
+			 (unsigned long long)(now_ms() - t->queued_ms));
+		gen_release(t->gen);
+		s->teardown_count--;
+		free(t);
+	}
 	for (c = list; c; c = next) {
 		next = c->done_next;
 		c->busy = false;
@@ -734,9 +832,11 @@ static void handle_accept(server_t *s)
 			return;
 		}
 		format_peer(&ss, peer, sizeof(peer));
-		if (s->conn_count >= s->settings.max_connections) {
-			log_error(LOG_SUBSYS_APP, "rejecting connection from %s: %u connections are open (max_connections)",
-				  peer, s->conn_count);
+		if (s->conn_count + s->teardown_count >= s->settings.max_connections) {
+			log_error(LOG_SUBSYS_APP,
+				  "rejecting connection from %s: %u connections are open and %u being torn down "
+				  "(max_connections)",
+				  peer, s->conn_count, s->teardown_count);
 			close(fd);
 			continue;
 		}
@@ -861,13 +961,13 @@ int server_run(server_t *s)
 			now = now_ms();
 			if (s->conn_count > 0 && now >= s->drain_deadline_ms)
 				close_all(s, "shutdown_timeout");
-			if (s->conn_count == 0)
+			if (s->conn_count == 0 && s->teardown_count == 0)
 				return SERVER_STOPPED;
 		} else if (s->pausing) {
 			now = now_ms();
 			if (s->conn_count > 0 && now >= s->pause_deadline_ms)
 				close_all(s, "shutdown_timeout during reload");
-			if (s->conn_count == 0)
+			if (s->conn_count == 0 && s->teardown_count == 0)
 				return SERVER_QUIESCED;
 		}
 
@@ -915,9 +1015,9 @@ int server_quiesce(server_t *s)
 		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
 	s->pausing = true;
 	s->pause_deadline_ms = now_ms() + s->settings.shutdown_timeout_ms;
-	if (s->conn_count > 0)
+	if (s->conn_count + s->teardown_count > 0)
 		log_error(LOG_SUBSYS_APP, "reload: waiting up to %u ms for %u connections to end",
-			  s->settings.shutdown_timeout_ms, s->conn_count);
+			  s->settings.shutdown_timeout_ms, s->conn_count + s->teardown_count);
 	do {
 		rc = server_run(s);
 	} while (rc == SERVER_RELOAD);
@@ -934,7 +1034,11 @@ void server_destroy(server_t *s)
 {
 	if (!s)
 		return;
-	/* Workers finish their jobs first, so no connection is in use below. */
+	/*
+	 * Workers finish their jobs first, queued teardowns included, so no
+	 * connection is in use below. The connections still open are torn down
+	 * on this thread, before the host is released.
+	 */
 	server_pool_destroy(s->pool);
 	s->pool = NULL;
 	if (s->event_fd >= 0)
