@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,11 +59,20 @@ static inline int test_swtpm_start(test_swtpm *t)
 		_exit(127);
 	}
 	t->pid = pid;
-	/* Wait up to 5 s for the socket. */
+	/*
+	 * Wait up to 5 s until swtpm accepts a connection: the socket file exists
+	 * from bind() on, but a connection before listen() is refused.
+	 */
 	for (int i = 0; i < 100; i++) {
-		struct stat st;
+		struct sockaddr_un addr = { .sun_family = AF_UNIX };
+		int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		int up;
 
-		if (stat(sock, &st) == 0) {
+		snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock);
+		up = fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (up) {
 			snprintf(t->tcti, sizeof(t->tcti), "swtpm:path=%s", sock);
 			return 0;
 		}
