@@ -53,6 +53,17 @@ skip() {
 	echo "SKIP: $1: $2"
 }
 
+# Builds the load generator of tests/bench when needed and sets GEN to it;
+# without it the script is skipped.
+need_load_generator() {
+	GEN=$TOP_BUILDDIR/tests/bench/bench_server_load
+	make -s -C "$TOP_BUILDDIR/tests/bench" bench_server_load >/dev/null 2>&1
+	if [ ! -x "$GEN" ]; then
+		skip "$(basename "$0")" "bench_server_load could not be built"
+		tnc_finish
+	fi
+}
+
 tnc_finish() {
 	echo "RESULT: $tnc_passed passed, $tnc_failed failed, $tnc_skipped skipped"
 	if [ "$tnc_failed" -gt 0 ]; then

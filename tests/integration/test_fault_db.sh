@@ -17,7 +17,6 @@
 . "$(dirname "$0")/lib.sh"
 
 TNC_DB=${TNC_DB:-$TOP_BUILDDIR/imv/tnc-db}
-GEN=$TOP_BUILDDIR/tests/bench/bench_server_load
 IMC=$(module_path imc-os)
 IMV=$(module_path imv-os)
 for f in "$TNC_SERVER" "$TNC_DB" "$IMC" "$IMV"; do
@@ -30,11 +29,7 @@ if ! command -v sqlite3 >/dev/null; then
 	skip "$(basename "$0")" "the sqlite3 command line tool is not installed"
 	tnc_finish
 fi
-make -s -C "$TOP_BUILDDIR/tests/bench" bench_server_load >/dev/null 2>&1
-if [ ! -x "$GEN" ]; then
-	skip "$(basename "$0")" "bench_server_load could not be built"
-	tnc_finish
-fi
+need_load_generator
 if [ "${LOAD_FULL:-0}" = 1 ]; then
 	contention_n=10000 contention_c=256
 else

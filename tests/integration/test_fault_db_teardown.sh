@@ -20,7 +20,6 @@
 . "$(dirname "$0")/lib.sh"
 
 TNC_DB=${TNC_DB:-$TOP_BUILDDIR/imv/tnc-db}
-GEN=$TOP_BUILDDIR/tests/bench/bench_server_load
 IMC=$(module_path imc-os)
 IMV=$(module_path imv-os)
 IMC_TEST=$(module_path imc-test)
@@ -37,11 +36,7 @@ if ! command -v sqlite3 >/dev/null; then
 	skip "$(basename "$0")" "the sqlite3 command line tool is not installed"
 	tnc_finish
 fi
-make -s -C "$TOP_BUILDDIR/tests/bench" bench_server_load >/dev/null 2>&1
-if [ ! -x "$GEN" ]; then
-	skip "$(basename "$0")" "bench_server_load could not be built"
-	tnc_finish
-fi
+need_load_generator
 
 setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }
 PORT=$(free_port)

@@ -8,12 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 require_programs
 
-GEN=$TOP_BUILDDIR/tests/bench/bench_server_load
-make -s -C "$TOP_BUILDDIR/tests/bench" bench_server_load >/dev/null 2>&1
-if [ ! -x "$GEN" ]; then
-	skip "$(basename "$0")" "bench_server_load could not be built"
-	tnc_finish
-fi
+need_load_generator
 
 setup_pki || { fail pki "cannot create certificates with openssl"; tnc_finish; }
 PORT=$(free_port)
