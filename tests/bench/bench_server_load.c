@@ -423,12 +423,14 @@ static double send_slowly(int fd, const uint8_t *data, size_t len, size_t *sent)
 {
 	double start = bench_now();
 
-	for (*sent = 0;; (*sent)++) {
+	for (*sent = 0;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		uint8_t byte = *sent < len ? data[*sent] : 0;
 
 		if (send(fd, &byte, 1, MSG_NOSIGNAL) != 1)
 			return bench_now() - start;
+		/* Counted at once: the server may close right after this byte. */
+		(*sent)++;
 		/* Readable within the second: an alert, a PT-TLS Error or the close. */
 		if (poll(&p, 1, 1000) > 0) {
 			uint8_t buf[4096];

@@ -99,6 +99,13 @@ if [ "$(echo "$line" | grep -c .)" -eq 1 ] && [ "${octets:-0}" -ge 2 ]; then
 else
 	fail slow-tls-handshake-logged "expected one handshake time limit line with the octets received, got: '$line'"
 fi
+# The client counts what it sent; the server may close before the last byte arrives.
+sent=$(sed -n 's/.*, \([0-9]*\) bytes sent$/\1/p' "$WORK/slow.tls.out")
+if [ -n "$sent" ] && [ -n "$octets" ] && [ "$octets" -le "$sent" ] && [ "$octets" -ge $((sent - 1)) ]; then
+	pass slow-tls-octets-counted
+else
+	fail slow-tls-octets-counted "the client sent '$sent' bytes, the server logged '$octets' octets received"
+fi
 n=$(grep -c "nothing received for 3000 ms (idle_timeout)" "$SERVER_LOG")
 if [ "${n:-0}" -eq 1 ]; then
 	pass slow-silent-idle-logged
