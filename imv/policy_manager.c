@@ -7,6 +7,8 @@
 
 #include "log.h"
 #include "policy_manager.h"
+#include "reader.h"
+#include "tncifimv.h"
 
 const char *pm_workitem_type_name(int type)
 {
@@ -771,4 +773,64 @@ out:
 		log_error(LOG_SUBSYS_DB, "cannot close session %lld: %s", (long long)session, ts_strerror(rc));
 	}
 	return rc;
+}
+
+/* --- AR identities ---------------------------------------------------------------- */
+
+/* Octets of one identity without its value. */
+#define IDENTITY_FIXED_LEN 28
+
+int pm_parse_identities(const uint8_t *buf, size_t len, pm_identity *out, size_t max, size_t *count)
+{
+	uint32_t n, type_vendor, type, subject_vendor, subject, auth_vendor, auth;
+	const uint8_t *value;
+	size_t value_len, kept = 0;
+	reader_t r;
+
+	reader_init(&r, buf, len);
+	if (reader_u32(&r, &n) != TS_OK)
+		return TS_E_TRUNCATED;
+	/* Every identity takes at least IDENTITY_FIXED_LEN octets, which bounds the loop. */
+	if (n > reader_remaining(&r) / IDENTITY_FIXED_LEN)
+		return TS_E_TRUNCATED;
+	for (uint32_t i = 0; i < n; i++) {
+		if (reader_u32(&r, &type_vendor) != TS_OK || reader_u32(&r, &type) != TS_OK ||
+		    reader_vec32(&r, &value, &value_len) != TS_OK || reader_u32(&r, &subject_vendor) != TS_OK ||
+		    reader_u32(&r, &subject) != TS_OK || reader_u32(&r, &auth_vendor) != TS_OK ||
+		    reader_u32(&r, &auth) != TS_OK)
+			return TS_E_TRUNCATED;
+		if (type_vendor != TNC_VENDORID_TCG_NEW || value_len == 0 || kept == max)
+			continue;
+		out[kept].type = type;
+		out[kept].value = value;
+		out[kept].len = value_len;
+		kept++;
+	}
+	if (reader_expect_end(&r) != TS_OK)
+		return TS_E_TRAILING;
+	*count = kept;
+	return TS_OK;
+}
+
+size_t pm_read_identities(tnc_agent_t *agent, TNC_ConnectionID conn, const char *imv_name, uint8_t **buf,
+			  pm_identity *ids)
+{
+	size_t len = 0, count = 0;
+	TNC_Result result;
+
+	*buf = malloc(PM_MAX_IDENTITY_BUFFER);
+	if (!*buf)
+		return 0;
+	result = tnc_agent_get_attribute(agent, conn, TNC_ATTRIBUTEID_AR_IDENTITIES, *buf, PM_MAX_IDENTITY_BUFFER,
+					 &len);
+	if (result != TNC_RESULT_SUCCESS || len > PM_MAX_IDENTITY_BUFFER) {
+		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_DEBUG, conn, "%s: the TNCS provides no AR identities", imv_name);
+		return 0;
+	}
+	if (pm_parse_identities(*buf, len, ids, PM_MAX_IDENTITIES, &count) != TS_OK) {
+		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, conn, "%s: the TNCS sent malformed AR identities",
+			 imv_name);
+		return 0;
+	}
+	return count;
 }

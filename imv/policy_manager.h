@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "db/db.h"
+#include "tnc_agent.h"
 #include "ts_error.h"
 
 /* Window in which a second IMV attaches to the session the first created. */
@@ -72,6 +73,11 @@ enum pm_eval {
 	PM_EVAL_ERROR = 3,
 	PM_EVAL_DONT_KNOW = 4,
 };
+
+/* Maximum number of identities taken from TNC_ATTRIBUTEID_AR_IDENTITIES. */
+#define PM_MAX_IDENTITIES 16
+/* Size of the buffer the AR identities are read into. */
+#define PM_MAX_IDENTITY_BUFFER (64 * 1024)
 
 /* An access-requestor identity (identities.type uses the TCG identity types). */
 typedef struct pm_identity {
@@ -145,5 +151,24 @@ TS_MUST_CHECK int pm_session_stop(db_t *db, int64_t session, int final_rec, cons
 const char *pm_workitem_type_name(int type);
 const char *pm_rec_name(int rec);
 const char *pm_eval_name(int eval);
+
+/*
+ * Parses an IF-IMV 1.4 AR identities buffer (uint32 count, then per
+ * identity: type vendor, type, uint32 value length and value, subject
+ * vendor and type, authentication method vendor and method) and keeps the
+ * TCG identities with a non-empty value, at most max. Values point into
+ * buf. TS_E_TRUNCATED or TS_E_TRAILING for a malformed buffer.
+ */
+TS_MUST_CHECK int pm_parse_identities(const uint8_t *buf, size_t len, pm_identity *out, size_t max,
+				      size_t *count);
+
+/*
+ * Reads the AR identities the TNCS holds for conn and parses them into ids
+ * (at most PM_MAX_IDENTITIES). The values point into *buf, which the caller
+ * frees. Returns how many were kept: 0 when the TNCS has none, or when its
+ * buffer is malformed (logged with imv_name).
+ */
+size_t pm_read_identities(tnc_agent_t *agent, TNC_ConnectionID conn, const char *imv_name, uint8_t **buf,
+			  pm_identity *ids);
 
 #endif

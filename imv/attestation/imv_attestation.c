@@ -296,10 +296,13 @@ static TNC_Result on_receive(tnc_agent_t *agent, TNC_ConnectionID conn, void *st
 /* Opens config.db, attaches the session and loads this IMV's workitems. */
 static void attach_session(imvatt_state *s)
 {
+	pm_identity ids[PM_MAX_IDENTITIES];
+	uint8_t *id_buf = NULL;
 	pm_session_info info = {
 		.connection = s->conn,
 		.product = s->product,
 		.device = s->device_id,
+		.identities = ids,
 	};
 	int rc;
 
@@ -313,7 +316,10 @@ static void attach_session(imvatt_state *s)
 		imvatt_fail(s, "cannot open the policy database %s: %s", s->mod->conf.db_path, ts_strerror(rc));
 		return;
 	}
+	/* Whichever IMV creates the shared session records the identities. */
+	info.identity_count = pm_read_identities(s->mod->agent, s->conn, IMVATT_NAME, &id_buf, ids);
 	rc = pm_session_attach(s->db, &info, &s->session);
+	free(id_buf);
 	if (rc != TS_OK) {
 		imvatt_fail(s, "cannot set up the policy session of device %s: %s", s->device_id, ts_strerror(rc));
 		return;

@@ -60,8 +60,6 @@
 #define IMV_OS_DEFAULT_DATABASE LOCALSTATEDIR "/lib/tncsuite/config.db"
 /* Maximum length of a product name, version string or device ID accepted from a client. */
 #define IMV_OS_MAX_STRING 255
-/* Maximum size of the TNC_ATTRIBUTEID_AR_IDENTITIES value read from the TNCS. */
-#define IMV_OS_MAX_IDENTITY_BUFFER (64 * 1024)
 #define IMV_OS_LANG "en"
 /* Database connections one module keeps; that many connections can wait for config.db at once. */
 #define IMV_OS_DB_POOL 4
@@ -272,30 +270,6 @@ static void decide_from_items(imv_os_conn *c)
 
 /* --- session --------------------------------------------------------------------- */
 
-/* Reads the TNCS's AR identities into ids; the values point into *buf, which the caller frees. */
-static size_t get_identities(imv_os_conn *c, uint8_t **buf, pm_identity *ids)
-{
-	size_t len = 0, count = 0;
-	TNC_Result result;
-
-	*buf = malloc(IMV_OS_MAX_IDENTITY_BUFFER);
-	if (!*buf)
-		return 0;
-	result = tnc_agent_get_attribute(c->module->agent, c->id, TNC_ATTRIBUTEID_AR_IDENTITIES, *buf,
-					 IMV_OS_MAX_IDENTITY_BUFFER, &len);
-	if (result != TNC_RESULT_SUCCESS || len > IMV_OS_MAX_IDENTITY_BUFFER) {
-		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_DEBUG, c->id, "%s: the TNCS provides no AR identities",
-			 IMV_OS_NAME);
-		return 0;
-	}
-	if (imv_os_parse_identities(*buf, len, ids, IMV_OS_MAX_IDENTITIES, &count) != TS_OK) {
-		log_conn(LOG_SUBSYS_IMV, LOG_LEVEL_ERROR, c->id, "%s: the TNCS sent malformed AR identities",
-			 IMV_OS_NAME);
-		return 0;
-	}
-	return count;
-}
-
 /* Whether the session has a workitem of type; with open_only, one still without a result. */
 static bool has_item(const imv_os_conn *c, int type, bool open_only)
 {
@@ -309,7 +283,7 @@ static bool has_item(const imv_os_conn *c, int type, bool open_only)
 static void attach(imv_os_conn *c)
 {
 	imv_os_module *m = c->module;
-	pm_identity ids[IMV_OS_MAX_IDENTITIES];
+	pm_identity ids[PM_MAX_IDENTITIES];
 	char product[2 * IMV_OS_MAX_STRING + 2];
 	uint8_t *id_buf = NULL;
 	pm_session_info info = { 0 };
@@ -322,7 +296,7 @@ static void attach(imv_os_conn *c)
 	info.product = product;
 	info.device = c->device_id;
 	info.identities = ids;
-	info.identity_count = get_identities(c, &id_buf, ids);
+	info.identity_count = pm_read_identities(m->agent, c->id, IMV_OS_NAME, &id_buf, ids);
 
 	rc = db_acquire(m, c->id, &db, &slot);
 	if (rc != TS_OK)

@@ -28,8 +28,6 @@
 /* Maximum number of packages named in one result text; the rest are only counted. */
 #define IMV_OS_MAX_LISTED 20
 #define IMV_OS_MAX_TEXT 2048
-/* Maximum number of identities taken from TNC_ATTRIBUTEID_AR_IDENTITIES. */
-#define IMV_OS_MAX_IDENTITIES 16
 
 /*
  * Compares two Debian package versions ([epoch:]upstream[-revision]) by the
@@ -83,15 +81,5 @@ int imv_os_eval_forwarding(uint32_t status, char *result, size_t result_size, ch
 /* Evaluates PWDEN for a Factory Default Password Enabled value. */
 int imv_os_eval_default_password(uint32_t enabled, char *result, size_t result_size, char *remediation,
 				 size_t remediation_size);
-
-/*
- * Parses an IF-IMV 1.4 AR identities buffer (uint32 count, then per
- * identity: type vendor, type, uint32 value length and value, subject
- * vendor and type, authentication method vendor and method) and keeps the
- * TCG identities with a non-empty value, at most max. Values point into
- * buf. TS_E_TRUNCATED or TS_E_TRAILING for a malformed buffer.
- */
-TS_MUST_CHECK int imv_os_parse_identities(const uint8_t *buf, size_t len, pm_identity *out, size_t max,
-					  size_t *count);
 
 #endif

@@ -111,9 +111,25 @@ static TNC_Result tncs_provide(TNC_IMVID id, TNC_ConnectionID conn, TNC_IMV_Acti
 	return TNC_RESULT_SUCCESS;
 }
 
+/* Whether the test TNCS has an AR identity (username "dave") for every connection. */
+static bool with_identity;
+
 static TNC_Result tncs_get_attr(TNC_IMVID id, TNC_ConnectionID conn, TNC_AttributeID attr, TNC_UInt32 buf_len,
 				TNC_BufferReference buf, TNC_UInt32 *out_len)
 {
+	if (attr == TNC_ATTRIBUTEID_AR_IDENTITIES && with_identity) {
+		/* IF-IMV 1.4 layout: count, then type vendor, type, value, subject and method (vendor, id). */
+		static const uint8_t ids[] = {
+			0, 0, 0, 1,
+			0x00, 0x00, 0x55, 0x97, 0, 0, 0, 5, 0, 0, 0, 4, 'd', 'a', 'v', 'e',
+			0x00, 0x00, 0x55, 0x97, 0, 0, 0, 1, 0x00, 0x00, 0x55, 0x97, 0, 0, 0, 1,
+		};
+
+		*out_len = sizeof(ids);
+		if (buf_len >= sizeof(ids))
+			memcpy(buf, ids, sizeof(ids));
+		return TNC_RESULT_SUCCESS;
+	}
 	if (attr != TNC_ATTRIBUTEID_MAX_MESSAGE_SIZE)
 		return TNC_RESULT_INVALID_PARAMETER;
 	*out_len = 4;
@@ -1071,6 +1087,25 @@ START_TEST(run1_aik_certificate_chain)
 	replay_with_aik_cert(62, path);
 	ck_assert_int_eq(last_rec, TNC_IMV_ACTION_RECOMMENDATION_ISOLATE);
 	ck_assert_ptr_nonnull(strstr(last_reason, "the AIK certificate does not chain to a CA in"));
+}
+END_TEST
+
+/*
+ * imv-attestation alone creates the session, so it must record the access
+ * requestor's identity that the TNCS holds, as imv-os does.
+ */
+START_TEST(run1_records_ar_identity)
+{
+	TNC_ConnectionID conn = 15;
+
+	make_db("B", RUN1_DEVICE, 1);
+	with_identity = true;
+	ck_assert_uint_eq(TNC_IMV_NotifyConnectionChange(IMV_ID, conn, TNC_CONNECTION_STATE_CREATE), TNC_RESULT_SUCCESS);
+	replay_batch(conn, 1);
+	with_identity = false;
+	ck_assert_int_eq(db_count("SELECT count(*) FROM identities WHERE type = 5 AND value = CAST('dave' AS BLOB)"), 1);
+	ck_assert_int_eq(db_count("SELECT count(*) FROM sessions"), 1);
+	ck_assert_int_eq(db_count("SELECT identity FROM sessions"), db_count("SELECT id FROM identities"));
 }
 END_TEST
 
@@ -2128,6 +2163,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, run1_untrusted_ak);
 	tcase_add_test(tc, run1_aik_certificate_chain);
 	tcase_add_test(tc, run1_device_id_mismatch);
+	tcase_add_test(tc, run1_records_ar_identity);
 	tcase_add_test(tc, no_policy_allows_dont_know);
 	tcase_add_test(tc, module_exports_only_entry_points);
 	tcase_add_test(tc, ima_template_hash_matches_kernel);

@@ -348,7 +348,7 @@ START_TEST(identities_parse)
 	put_identity(&w, TNC_VENDORID_TCG_NEW, TNC_ID_IPV4_ADDR, "");
 	put_identity(&w, TNC_VENDORID_TCG_NEW, TNC_ID_IPV4_ADDR, "192.0.2.7");
 	ck_assert_int_eq(writer_status(&w), TS_OK);
-	ck_assert_int_eq(imv_os_parse_identities(writer_data(&w), writer_len(&w), ids, 4, &count), TS_OK);
+	ck_assert_int_eq(pm_parse_identities(writer_data(&w), writer_len(&w), ids, 4, &count), TS_OK);
 	ck_assert_uint_eq(count, 2);
 	ck_assert_uint_eq(ids[0].type, TNC_ID_USERNAME);
 	ck_assert_uint_eq(ids[0].len, 5);
@@ -356,19 +356,19 @@ START_TEST(identities_parse)
 	ck_assert_uint_eq(ids[1].type, TNC_ID_IPV4_ADDR);
 
 	/* At most max are kept. */
-	ck_assert_int_eq(imv_os_parse_identities(writer_data(&w), writer_len(&w), ids, 1, &count), TS_OK);
+	ck_assert_int_eq(pm_parse_identities(writer_data(&w), writer_len(&w), ids, 1, &count), TS_OK);
 	ck_assert_uint_eq(count, 1);
 	/* Truncated by one octet, and with one octet too many. */
-	ck_assert_int_eq(imv_os_parse_identities(writer_data(&w), writer_len(&w) - 1, ids, 4, &count),
+	ck_assert_int_eq(pm_parse_identities(writer_data(&w), writer_len(&w) - 1, ids, 4, &count),
 			 TS_E_TRUNCATED);
 	writer_u8(&w, 0);
-	ck_assert_int_eq(imv_os_parse_identities(writer_data(&w), writer_len(&w), ids, 4, &count), TS_E_TRAILING);
+	ck_assert_int_eq(pm_parse_identities(writer_data(&w), writer_len(&w), ids, 4, &count), TS_E_TRAILING);
 	writer_free(&w);
 
 	/* A count the buffer cannot hold is rejected before any loop. */
 	writer_init(&w, 64);
 	writer_u32(&w, 0xFFFFFFFF);
-	ck_assert_int_eq(imv_os_parse_identities(writer_data(&w), writer_len(&w), ids, 4, &count),
+	ck_assert_int_eq(pm_parse_identities(writer_data(&w), writer_len(&w), ids, 4, &count),
 			 TS_E_TRUNCATED);
 	writer_free(&w);
 }
