@@ -127,28 +127,37 @@ static int print_query(db_t *db, const options *opt, const char *sql, const char
 	return rc == TS_OK ? EXIT_OK : EXIT_ERROR;
 }
 
+/* Runs one statement with text parameters (NULL binds NULL) inside the caller's transaction. */
+static int run_change(db_t *db, const char *sql, const char *const *params, size_t n, int64_t *changes)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = db_prepare(db, sql, &stmt);
+	if (rc != TS_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (params[i])
+			sqlite3_bind_text(stmt, (int)i + 1, params[i], -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(stmt, (int)i + 1);
+	}
+	rc = db_step(db, stmt, NULL);
+	if (changes)
+		*changes = sqlite3_changes(db_handle(db));
+	sqlite3_finalize(stmt);
+	return rc;
+}
+
 /* Runs one change with text/integer parameters in its own transaction. */
 static int change(db_t *db, const char *sql, const char *const *params, size_t n, int64_t *changes)
 {
-	sqlite3_stmt *stmt = NULL;
 	int rc;
 
 	rc = db_begin(db);
 	if (rc != TS_OK)
 		return EXIT_ERROR;
-	rc = db_prepare(db, sql, &stmt);
-	if (rc == TS_OK) {
-		for (size_t i = 0; i < n; i++) {
-			if (params[i])
-				sqlite3_bind_text(stmt, (int)i + 1, params[i], -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(stmt, (int)i + 1);
-		}
-		rc = db_step(db, stmt, NULL);
-		if (changes)
-			*changes = sqlite3_changes(db_handle(db));
-		sqlite3_finalize(stmt);
-	}
+	rc = run_change(db, sql, params, n, changes);
 	if (rc == TS_OK)
 		rc = db_commit(db);
 	if (rc != TS_OK) {
@@ -296,8 +305,7 @@ static int set_trust(db_t *db, const options *opt, const char *value)
 	params[1] = id;
 	rc = change(db, "UPDATE devices SET trusted = CAST(? AS INTEGER) WHERE id = ?", params, 2, NULL);
 	if (rc == EXIT_OK)
-		log_printf(LOG_SUBSYS_DB, LOG_LEVEL_ERROR, "device %s (%s): AK %s", id, opt->argv[0],
-			   value[0] == '1' ? "trusted" : "no longer trusted");
+		printf("device %s (%s): AK %s\n", id, opt->argv[0], value[0] == '1' ? "trusted" : "no longer trusted");
 	return rc;
 }
 
@@ -594,13 +602,17 @@ static int cmd_products(db_t *db, const options *opt)
 static int cmd_product_add(db_t *db, const options *opt)
 {
 	const char *params[1];
+	int64_t added = 0;
 	int rc = need_args(opt, 1, "product-add NAME");
 
 	if (rc != EXIT_OK)
 		return rc;
 	params[0] = opt->argv[0];
-	return change(db, "INSERT INTO products (name) SELECT ?1 WHERE NOT EXISTS "
-		      "(SELECT 1 FROM products WHERE name = ?1)", params, 1, NULL);
+	rc = change(db, "INSERT INTO products (name) SELECT ?1 WHERE NOT EXISTS "
+		    "(SELECT 1 FROM products WHERE name = ?1)", params, 1, &added);
+	if (rc == EXIT_OK)
+		printf("product '%s' %s\n", opt->argv[0], added ? "added" : "exists already");
+	return rc;
 }
 
 static int cmd_packages(db_t *db, const options *opt)
@@ -623,23 +635,34 @@ static int cmd_package_add(db_t *db, const options *opt)
 		fprintf(stderr, "tnc-db: invalid flag '%s', expected security or blacklist\n", flag);
 		return EXIT_USAGE;
 	}
+	/* Package, product and version in one transaction: all three rows or none. */
+	if (db_begin(db) != TS_OK)
+		return EXIT_ERROR;
 	params[0] = opt->argv[0];
-	rc = change(db, "INSERT INTO packages (name) SELECT ?1 WHERE NOT EXISTS "
-		    "(SELECT 1 FROM packages WHERE name = ?1)", params, 1, NULL);
+	rc = run_change(db, "INSERT INTO packages (name) SELECT ?1 WHERE NOT EXISTS "
+			"(SELECT 1 FROM packages WHERE name = ?1)", params, 1, NULL);
 	params[0] = opt->argv[1];
-	if (rc == EXIT_OK)
-		rc = change(db, "INSERT INTO products (name) SELECT ?1 WHERE NOT EXISTS "
-			    "(SELECT 1 FROM products WHERE name = ?1)", params, 1, NULL);
-	if (rc != EXIT_OK)
-		return rc;
+	if (rc == TS_OK)
+		rc = run_change(db, "INSERT INTO products (name) SELECT ?1 WHERE NOT EXISTS "
+				"(SELECT 1 FROM products WHERE name = ?1)", params, 1, NULL);
 	params[0] = opt->argv[0];
 	params[1] = opt->argv[1];
 	params[2] = opt->argv[2];
 	params[3] = strcmp(flag, "security") == 0 ? "1" : "0";
 	params[4] = strcmp(flag, "blacklist") == 0 ? "1" : "0";
-	return change(db, "INSERT INTO versions (package, product, release, security, blacklist, time) "
-		      "SELECT k.id, p.id, ?3, CAST(?4 AS INTEGER), CAST(?5 AS INTEGER), strftime('%s', 'now') "
-		      "FROM packages AS k, products AS p WHERE k.name = ?1 AND p.name = ?2", params, 5, NULL);
+	if (rc == TS_OK)
+		rc = run_change(db, "INSERT INTO versions (package, product, release, security, blacklist, time) "
+				"SELECT k.id, p.id, ?3, CAST(?4 AS INTEGER), CAST(?5 AS INTEGER), strftime('%s', 'now') "
+				"FROM packages AS k, products AS p WHERE k.name = ?1 AND p.name = ?2", params, 5, NULL);
+	if (rc == TS_OK)
+		rc = db_commit(db);
+	if (rc != TS_OK) {
+		db_rollback(db);
+		return EXIT_ERROR;
+	}
+	printf("package %s %s for %s added%s%s\n", opt->argv[0], opt->argv[2], opt->argv[1], *flag ? " as " : "",
+	       flag);
+	return EXIT_OK;
 }
 
 static int cmd_sessions(db_t *db, const options *opt)

@@ -47,6 +47,9 @@ check "group-add with parent" "$tnc_db" -d "$db" group-add Linux 1
 check "group-default" "$tnc_db" -d "$db" group-default 2 "Debian 12 x86_64"
 check "product default stored" sh -c "[ \"\$(sqlite3 '$db' 'SELECT group_id FROM groups_product_defaults')\" = 2 ]"
 check "package-add" "$tnc_db" -d "$db" package-add openssl "Debian 12 x86_64" 3.0.19-1 security
+check "package-add says what it added" sh -c "'$tnc_db' -d '$db' package-add zlib1g 'Debian 12 x86_64' 1:1.2.13 blacklist | grep -qx 'package zlib1g 1:1.2.13 for Debian 12 x86_64 added as blacklist'"
+check "product-add twice" sh -c "'$tnc_db' -d '$db' product-add 'Fedora 41' | grep -qx \"product 'Fedora 41' added\" &&
+'$tnc_db' -d '$db' product-add 'Fedora 41' | grep -qx \"product 'Fedora 41' exists already\""
 check "packages listed" sh -c "'$tnc_db' -d '$db' packages | grep -q 'openssl	3.0.19-1	Debian 12 x86_64	1	0'"
 check "device trust and reset" sh -c "
 sqlite3 '$db' \"INSERT INTO devices (value, product) VALUES ('abc123', 1);
@@ -58,7 +61,7 @@ INSERT INTO component_hashes (component, key, seq_no, pcr, algo, hash) VALUES (3
 [ \"\$(sqlite3 '$db' 'SELECT count(*) FROM component_hashes')\" = 0 ]"
 check "device-add then trust" sh -c "'$tnc_db' -d '$db' device-add 00aa11 'Debian 12 x86_64' &&
 '$tnc_db' -d '$db' device-add 00aa11 'Debian 12 x86_64' | grep -q 'exists already' &&
-'$tnc_db' -d '$db' device-trust 00aa11 &&
+'$tnc_db' -d '$db' device-trust 00aa11 | grep -q 'AK trusted' &&
 [ \"\$(sqlite3 '$db' \"SELECT trusted FROM devices WHERE value = '00aa11'\")\" = 1 ]"
 check "enforcement of a missing policy exits 3" expect_exit 3 "$tnc_db" -d "$db" enforcement-add 99 1 0
 check "enforcement with a bad id exits 2" expect_exit 2 "$tnc_db" -d "$db" enforcement-add abc 1
