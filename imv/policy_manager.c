@@ -784,7 +784,7 @@ int pm_parse_identities(const uint8_t *buf, size_t len, pm_identity *out, size_t
 {
 	uint32_t n, type_vendor, type, subject_vendor, subject, auth_vendor, auth;
 	const uint8_t *value;
-	size_t value_len, kept = 0;
+	size_t value_len, stored = 0;
 	reader_t r;
 
 	reader_init(&r, buf, len);
@@ -799,16 +799,16 @@ int pm_parse_identities(const uint8_t *buf, size_t len, pm_identity *out, size_t
 		    reader_u32(&r, &subject) != TS_OK || reader_u32(&r, &auth_vendor) != TS_OK ||
 		    reader_u32(&r, &auth) != TS_OK)
 			return TS_E_TRUNCATED;
-		if (type_vendor != TNC_VENDORID_TCG_NEW || value_len == 0 || kept == max)
+		if (type_vendor != TNC_VENDORID_TCG_NEW || value_len == 0 || stored == max)
 			continue;
-		out[kept].type = type;
-		out[kept].value = value;
-		out[kept].len = value_len;
-		kept++;
+		out[stored].type = type;
+		out[stored].value = value;
+		out[stored].len = value_len;
+		stored++;
 	}
 	if (reader_expect_end(&r) != TS_OK)
 		return TS_E_TRAILING;
-	*count = kept;
+	*count = stored;
 	return TS_OK;
 }
 

@@ -729,9 +729,9 @@ interest:
 
 static void wake_loop(server_t *s)
 {
-	uint64_t one = 1;
+	uint64_t increment = 1;
 
-	if (write(s->event_fd, &one, sizeof(one)) < 0)
+	if (write(s->event_fd, &increment, sizeof(increment)) < 0)
 		log_error(LOG_SUBSYS_APP, "cannot wake the event loop: %s", strerror(errno));
 }
 

@@ -12,7 +12,7 @@
  *   steady state   every session compares all boot measurements with the
  *                  registered ones.
  * Every session verifies the quote. Every session must end allowed, and every
- * session must have stored an allowing TPMRA result that says all
+ * session must have stored an allowing TPMRA result that states all
  * measurements were registered (first contact) or equal the registered ones
  * (steady state) and that the quote verified, or the program exits with
  * status 1.

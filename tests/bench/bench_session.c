@@ -11,9 +11,9 @@
 
 #define MAX_ROUND_TRIPS_PUMPED 64
 
-static void die(const char *what, int rc)
+static void die(const char *call, int rc)
 {
-	fprintf(stderr, "bench: %s: %s\n", what, ts_strerror(rc));
+	fprintf(stderr, "bench: %s failed: %s\n", call, ts_strerror(rc));
 	exit(1);
 }
 

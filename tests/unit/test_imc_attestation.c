@@ -803,39 +803,9 @@ static void check_sef(const got_attr *g, const verifier *v, const expected_pcrs 
 /* Starts swtpm on a state made by swtpm_setup with only the SHA-256 PCR bank. */
 static void fixture_start_sha256_only(fixture *fx)
 {
-	char cmd[1024], state[96], sock[96], pidfile[96];
-	FILE *f;
-
 	memset(fx, 0, sizeof(*fx));
-	strcpy(fx->swtpm.dir, "/tmp/test_swtpm.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(fx->swtpm.dir));
-	snprintf(state, sizeof(state), "%s/state", fx->swtpm.dir);
-	snprintf(sock, sizeof(sock), "%s/tpm.sock", fx->swtpm.dir);
-	snprintf(pidfile, sizeof(pidfile), "%s/swtpm.pid", fx->swtpm.dir);
-	ck_assert_int_eq(mkdir(state, 0700), 0);
-	snprintf(cmd, sizeof(cmd), "swtpm_setup --tpm2 --tpmstate %s --pcr-banks sha256 --overwrite "
-		 "--config /dev/null >%s/setup.log 2>&1", state, fx->swtpm.dir);
-	ck_assert_msg(system(cmd) == 0, "swtpm_setup failed, see %s/setup.log", fx->swtpm.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "swtpm socket --tpm2 --tpmstate dir=%s --server type=unixio,path=%s "
-		 "--ctrl type=unixio,path=%s.ctrl --flags not-need-init,startup-clear --pid file=%s --daemon",
-		 state, sock, sock, pidfile);
-	ck_assert_int_eq(system(cmd), 0);
-	for (int i = 0; i < 100 && fx->swtpm.pid <= 0; i++) {
-		struct stat st;
-		int pid = 0;
-
-		if (stat(sock, &st) == 0 && (f = fopen(pidfile, "r")) != NULL) {
-			if (fscanf(f, "%d", &pid) == 1)
-				fx->swtpm.pid = pid;
-			fclose(f);
-		}
-		if (fx->swtpm.pid <= 0)
-			usleep(50000);
-	}
-	ck_assert_int_gt(fx->swtpm.pid, 0);
+	ck_assert_msg(test_swtpm_start_banks(&fx->swtpm, "sha256") == 0, "cannot start swtpm with the SHA-256 bank only");
 	track_swtpm(fx->swtpm.pid, fx->swtpm.dir);
-	snprintf(fx->swtpm.tcti, sizeof(fx->swtpm.tcti), "swtpm:path=%s", sock);
 	ck_assert_int_eq(tpm_open(fx->swtpm.tcti, &fx->tpm), TS_OK);
 	ck_assert_int_eq(tpm_provision_ak(fx->tpm, AK_HANDLE, TPM_AK_ECC_P256, false, &fx->ak_pub, &fx->ak_pub_len),
 			 TS_OK);

@@ -116,9 +116,9 @@ START_TEST(pm_second_imv_shares_session)
 END_TEST
 
 /*
- * A session 30 s old is inside the sharing window, but it was created before
- * this test process started: it stands for an earlier tnc-server process that
- * used the same connection ID, and must not be shared.
+ * A session 30 s old is inside the sharing window but was created before this
+ * test process started, as a session of an earlier tnc-server process with the
+ * same connection ID would be. It must not be shared.
  */
 START_TEST(pm_session_of_earlier_process_not_shared)
 {

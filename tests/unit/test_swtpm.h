@@ -26,12 +26,15 @@ typedef struct test_swtpm {
 
 /*
  * Starts swtpm as a child process; returns 0, or -1 if swtpm is not installed
- * or does not come up. swtpm gets SIGTERM when the calling thread ends, so a
- * test that dies on a failed assertion or a timeout does not leave it running.
+ * or does not come up. With banks (e.g. "sha256"), swtpm_setup first makes a
+ * TPM state with only those PCR banks active; with NULL, all banks are active.
+ * swtpm gets SIGTERM when the calling thread ends, so a test that dies on a
+ * failed assertion or a timeout does not leave it running.
  */
-static inline int test_swtpm_start(test_swtpm *t)
+static inline int test_swtpm_start_banks(test_swtpm *t, const char *banks)
 {
 	char state[96], sock[96], ctrl[112], log[96], server[128], ctrl_arg[144], state_arg[112], log_arg[112];
+	char setup[512];
 	pid_t parent = getpid(), pid;
 
 	t->pid = 0;
@@ -47,6 +50,12 @@ static inline int test_swtpm_start(test_swtpm *t)
 	snprintf(ctrl_arg, sizeof(ctrl_arg), "type=unixio,path=%s", ctrl);
 	snprintf(log_arg, sizeof(log_arg), "file=%s", log);
 	mkdir(state, 0700);
+	if (banks) {
+		snprintf(setup, sizeof(setup), "swtpm_setup --tpm2 --tpmstate %s --pcr-banks %s --overwrite "
+			 "--config /dev/null >%s/setup.log 2>&1", state, banks, t->dir);
+		if (system(setup) != 0)
+			return -1;
+	}
 	pid = fork();
 	if (pid < 0)
 		return -1;
@@ -83,6 +92,12 @@ static inline int test_swtpm_start(test_swtpm *t)
 		usleep(50000);
 	}
 	return -1;
+}
+
+/* Starts swtpm with all PCR banks active (see test_swtpm_start_banks). */
+static inline int test_swtpm_start(test_swtpm *t)
+{
+	return test_swtpm_start_banks(t, NULL);
 }
 
 /* Whether pid still runs; a zombie (an ended child not yet waited for) counts as gone. */
